@@ -115,6 +115,7 @@ class Measure:
     scale: Decimal = Decimal(1)
     date: tuple[int, int, int] | None = None
     note: str | None = None  # why it is unparsed, or what was normalised
+    numeric_cell: bool = False  # read from a number cell whose format was not known
 
     @property
     def base(self) -> Decimal | None:
@@ -195,6 +196,8 @@ class Form:
     money_unit: str = "万元"
     budget_weight_declared: Decimal | None = None  # e.g. 预算执行情况(10分)
     read_findings: tuple["Finding", ...] = ()
+    # Why 执行率 is low, where the layout has a cell for it (Sichuan 预算执行 row 未完成原因分析).
+    execution_note: Cell = EMPTY
 
     @property
     def project_name(self) -> str:

@@ -1,0 +1,131 @@
+"""``xltools consolidate`` and the pandas API end to end, on files written like a department's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal as D
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fixtures.national import synthetic_form, write_national_xlsx
+from xltools.cli import main
+from xltools.writers import rows as R
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "2020年自评表"
+    sub = folder / "二级单位"
+    sub.mkdir(parents=True)
+    write_national_xlsx([synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")],
+                        folder / "宣传部.xlsx")
+    write_national_xlsx([synthetic_form("疫情防控专项经费（虚构）", budget="200", executed="118"),
+                         synthetic_form("文化强州建设（虚构）", budget="50", executed="49")],
+                        sub / "文明办.xlsx")
+    (sub / "损坏.xlsx").write_bytes(b"\x00\x01 not a workbook")
+    return folder
+
+
+def test_writes_the_summary_and_says_so(inputs, tmp_path, capsys):
+    before = {p: sha(p) for p in inputs.rglob("*.xlsx")}
+    out = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "已读取 3 个表单（3 个文件），失败文件 1 个" in captured.out
+    assert captured.out.strip().endswith(f"汇总已写入：{out}")
+    assert "损坏.xlsx" in captured.err
+    assert {p: sha(p) for p in inputs.rglob("*.xlsx")} == before
+    wb = openpyxl.load_workbook(out)
+    ws = wb["汇总"]
+    # folder order: 二级单位/ (sorted before 宣传部.xlsx), forms in sheet order inside a file
+    assert [ws.cell(r, 2).value for r in range(3, 6)] == [
+        "疫情防控专项经费（虚构）", "文化强州建设（虚构）", "访惠聚驻村工作经费（虚构）"]
+    assert ws.cell(6, 2).value == "合计"
+    problems = [row[2] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert "READ_FAILED" in problems
+    assert not list(tmp_path.glob(".~xltools-*"))
+
+
+def test_sheet_numbers_equal_the_engine_results(inputs, tmp_path):
+    from xltools.pipeline import check_files
+
+    report = check_files([inputs])
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    ws = openpyxl.load_workbook(out)["汇总"]
+    col = {c.header: i + 1 for i, c in enumerate(R.FORM_COLUMNS)}
+    for i, result in enumerate(report.results):
+        r = 3 + i
+        assert D(str(ws.cell(r, col["全年预算数"]).value)) == result.funds.budget.quantize(D("0.01"))
+        assert D(str(ws.cell(r, col["执行率"]).value)) == \
+            result.funds.execution_rate.quantize(D("0.0001"))
+        assert D(str(ws.cell(r, col["复核总分"]).value)) == result.total.quantize(D("0.01"))
+        assert ws.cell(r, col["等级"]).value == result.grade
+        assert ws.cell(r, col["错误数"]).value == result.count("error")
+    cached = openpyxl.load_workbook(out, data_only=True)["汇总"]
+    assert D(str(cached.cell(3 + len(report.results), col["全年预算数"]).value)) == D("263")
+
+
+def test_json_summary_on_stdout(inputs, tmp_path, capsys):
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["output"] == str(out) and data["files"] == 3 and data["forms"] == 3
+    assert len(data["failed_files"]) == 1 and "损坏.xlsx" in data["failed_files"][0]["reason"]
+    assert data["rows"][0]["项目名称"] == "疫情防控专项经费（虚构）"
+    assert data["rows"][0]["执行率"] == "0.59" and data["rows"][0]["全年预算数"] == "200"
+
+
+def test_never_writes_over_an_input(inputs, capsys):
+    target = inputs / "宣传部.xlsx"
+    before = sha(target)
+    assert main(["consolidate", str(inputs), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "输入文件" in err and "Traceback" not in err
+    assert sha(target) == before
+
+
+@pytest.mark.parametrize("case", ["no_files", "all_bad", "bad_rules", "bad_output"])
+def test_exit_2_with_one_chinese_line(case, tmp_path, inputs, capsys):
+    out = tmp_path / "汇总.xlsx"
+    if case == "no_files":
+        (tmp_path / "空").mkdir()
+        argv = [str(tmp_path / "空"), "-o", str(out)]
+    elif case == "all_bad":
+        (tmp_path / "坏").mkdir()
+        (tmp_path / "坏" / "a.xlsx").write_bytes(b"nope")
+        argv = [str(tmp_path / "坏"), "-o", str(out)]
+    elif case == "bad_rules":
+        rules = tmp_path / "rules.toml"
+        rules.write_text("this is = = not toml", encoding="utf-8")
+        argv = [str(inputs), "-o", str(out), "--rules", str(rules)]
+    else:
+        argv = [str(inputs), "-o", str(tmp_path / "没有的文件夹" / "汇总.xlsx")]
+    assert main(["consolidate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1].startswith("错误：") and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_pandas_frames_have_the_sheet_columns(inputs, tmp_path):
+    from xltools.summary import consolidate
+
+    s = consolidate([inputs])
+    assert list(s.forms.columns) == [c.header for c in R.FORM_COLUMNS]
+    assert list(s.findings.columns) == [c.header for c in R.FINDING_COLUMNS]
+    assert list(s.indicators.columns) == [c.header for c in R.INDICATOR_COLUMNS]
+    assert len(s.forms) == 3 and len(s.indicators) == 12
+    assert s.forms["全年预算数"].dtype == "float64"
+    assert s.forms.loc[0, "执行率"] == pytest.approx(0.59)
+    assert s.forms["复核总分"].tolist() == [float(r.total.quantize(D("0.01")))
+                                           for r in s.report.results]
+    assert (s.findings["代码"] == "READ_FAILED").sum() == 1
+    out = s.write(tmp_path / "nb.xlsx")
+    assert openpyxl.load_workbook(out)["汇总"].cell(4, 2).value == "文化强州建设（虚构）"

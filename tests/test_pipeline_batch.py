@@ -1,0 +1,105 @@
+"""The batch pipeline end to end: real files, the real readers and engine."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from fixtures.national import synthetic_form, write_national_xlsx
+from xltools.pipeline import FileReport, Report, check_files
+
+
+def make_folder(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        form = synthetic_form(f"示例项目{i:02d}（虚构）", budget=str(20 + i), executed=str(15 + i))
+        paths.append(write_national_xlsx([form], folder / f"表{i:02d}.xlsx"))
+    return paths
+
+
+def test_one_bad_file_does_not_stop_the_batch(tmp_path):
+    good = make_folder(tmp_path / "in", 3)
+    bad = tmp_path / "in" / "表01a.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not really a workbook")
+    report = check_files([tmp_path / "in"])
+    assert [Path(f.path).name for f in report.files] == ["表00.xlsx", "表01.xlsx", "表01a.xlsx",
+                                                          "表02.xlsx"]
+    assert [r.project for r in report.results] == ["示例项目00（虚构）", "示例项目01（虚构）",
+                                                    "示例项目02（虚构）"]
+    (failed,) = report.failed_files
+    assert Path(failed.path) == bad and failed.results == ()
+    assert "表01a.xlsx" in failed.error
+    read_failed = [f for f in report.findings if f.code == "READ_FAILED"]
+    assert len(read_failed) == 1 and read_failed[0].severity == "error"
+    assert read_failed[0].message == failed.error
+    assert read_failed[0].location.file == str(bad)
+    assert report.findings[0].severity == "error"  # sorted by severity
+    assert all(Path(p).exists() for p in good)
+
+
+def test_a_missing_path_is_reported_not_dropped(tmp_path):
+    make_folder(tmp_path / "in", 1)
+    report = check_files([tmp_path / "in", tmp_path / "没有这个文件.xlsx"])
+    assert len(report.files) == 2 and len(report.results) == 1
+    assert report.failed_files[0].error and "没有这个文件.xlsx" in report.failed_files[0].error
+
+
+def test_an_unexpected_reader_error_becomes_a_finding(tmp_path, monkeypatch):
+    import xltools.readers.files as files
+
+    paths = make_folder(tmp_path / "in", 2)
+    real = files.read_forms
+
+    def flaky(path, *args, **kwargs):
+        if Path(path).name == "表00.xlsx":
+            raise ZeroDivisionError("division by zero")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "read_forms", flaky)
+    report = check_files(paths, workers=1)
+    assert len(report.results) == 1 and report.results[0].project == "示例项目01（虚构）"
+    (failed,) = report.failed_files
+    assert "ZeroDivisionError" in failed.error and "表00.xlsx" in failed.error
+    assert report.findings[0].code == "READ_FAILED"
+
+
+def test_pool_keeps_the_order_of_a_serial_run(tmp_path):
+    paths = make_folder(tmp_path / "in", 7)
+    (tmp_path / "in" / "表03b.xlsx").write_bytes(b"garbage")
+    serial = check_files([tmp_path / "in"], workers=1)
+    seen = []
+    pooled = check_files([tmp_path / "in"], workers=2, chunk_size=2,
+                         progress=lambda done, total: seen.append((done, total)))
+    assert [f.path for f in pooled.files] == [f.path for f in serial.files]
+    assert [r.project for r in pooled.results] == [r.project for r in serial.results]
+    assert [r.total for r in pooled.results] == [r.total for r in serial.results]
+    assert len(pooled.failed_files) == 1
+    assert seen[-1] == (8, 8) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert len(paths) == 7
+
+
+def test_progress_and_empty_input(tmp_path):
+    make_folder(tmp_path / "in", 2)
+    seen = []
+    check_files([tmp_path / "in"], progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 2), (2, 2)]
+    (tmp_path / "empty").mkdir()
+    assert check_files([tmp_path / "empty"]) == Report(())
+
+
+def test_report_is_picklable(tmp_path):
+    report = check_files(make_folder(tmp_path / "in", 2))
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report and isinstance(again.files[0], FileReport)
+    assert again.results[0].total == report.results[0].total
+
+
+def test_automatic_workers_start_a_pool_only_for_big_batches():
+    import os
+
+    from xltools.pipeline import default_workers
+
+    assert default_workers(1) == 1 and default_workers(31) == 1
+    assert default_workers(1000) == min(os.cpu_count() or 1, 32)
+    assert default_workers(40) == min(os.cpu_count() or 1, 2)  # two chunks of 32

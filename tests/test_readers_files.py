@@ -1,0 +1,110 @@
+"""files.py: which files are read, and a one-line Chinese reason for every file that cannot be."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from fixtures.builders import synthetic_form, write_bad_inputs, write_national_xlsx
+
+from xltools.readers.files import Limits, ReadError, iter_input_files, read_forms
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory) -> dict[str, Path]:
+    return write_bad_inputs(tmp_path_factory.mktemp("bad"))
+
+
+def reason(path, **kw) -> str:
+    with pytest.raises(ReadError) as info:
+        read_forms(path, **kw)
+    text = info.value.reason
+    assert "\n" not in text and text.startswith(f"无法读取“{Path(path).name}”：")
+    return text
+
+
+def test_missing_file_and_directory(tmp_path):
+    assert "文件不存在" in reason(tmp_path / "没有这个文件.xlsx")
+    folder = tmp_path / "文件夹.xlsx"
+    folder.mkdir()
+    assert "文件夹" in reason(folder)
+
+
+def test_text_file_renamed_xlsx_and_empty_file(bad):
+    assert "不是有效的Excel 工作簿" in reason(bad["text_as_xlsx"])
+    assert "空的（0 字节）" in reason(bad["empty"])
+
+
+def test_truncated_workbook_is_corrupt(bad):
+    assert "损坏" in reason(bad["truncated"])
+
+
+def test_encrypted_office_file(bad, tmp_path):
+    assert "已加密" in reason(bad["encrypted"])
+    docx = tmp_path / "加密.docx"
+    docx.write_bytes(bad["encrypted"].read_bytes())
+    assert "已加密" in reason(docx)
+
+
+def test_zip_bomb_is_refused_before_inflating(bad, tmp_path):
+    assert "压缩炸弹" in reason(bad["zip_bomb"])
+    small = tmp_path / "大.xlsx"
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"0" * (3 * 1024 * 1024))
+    text = reason(small, limits=Limits(max_uncompressed_bytes=2 * 1024 * 1024, max_ratio=10_000))
+    assert "解压后过大" in text
+
+
+def test_too_large_file(tmp_path):
+    path = write_national_xlsx([synthetic_form()], tmp_path / "表.xlsx")
+    assert "文件过大" in reason(path, limits=Limits(max_file_bytes=100))
+
+
+def test_empty_workbook_and_unsupported_formats(bad, tmp_path):
+    assert "工作簿是空的" in reason(bad["empty_sheet"])
+    for ext, target in ((".doc", ".docx"), (".et", ".xlsx"), (".wps", ".docx")):
+        path = tmp_path / f"旧格式{ext}"
+        path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+        assert f"另存为 {target}" in reason(path)
+    other = tmp_path / "说明.txt"
+    other.write_text("x")
+    assert "不是支持的文件类型" in reason(other)
+
+
+def test_word_file_under_excel_name(tmp_path):
+    path = tmp_path / "改名.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    assert "Word 文档" in reason(path)
+
+
+def test_workbook_without_a_form_reports_no_form(bad):
+    outcome = read_forms(bad["no_form"])
+    assert outcome.forms == []
+    (finding,) = outcome.findings
+    assert finding.code == "NO_FORM" and finding.severity == "error"
+    assert "普通表格.xlsx" in finding.message and "Sheet1" in finding.message
+
+
+def test_source_is_never_written(tmp_path):
+    path = write_national_xlsx([synthetic_form()], tmp_path / "表.xlsx")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    outcome = read_forms(path)
+    assert len(outcome.forms) == 1 and outcome.findings == []
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表.xlsx"]
+
+
+def test_iter_input_files_walks_folders_and_skips_lock_and_hidden(tmp_path, bad):
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for rel in ("b/2.xlsx", "a.docx", "b/1.xls", ".hidden/x.xlsx", ".x.xlsx", "~$a.xlsx",
+                "note.txt", "b/c.XLSM"):
+        (tmp_path / rel).write_bytes(b"x")
+    given = tmp_path / "given.doc"
+    given.write_bytes(b"x")
+    found = list(iter_input_files([tmp_path, given, tmp_path / "a.docx", tmp_path / "missing.xlsx"]))
+    rel = [p.relative_to(tmp_path).as_posix() for p in found]
+    assert rel == ["a.docx", "b/1.xls", "b/2.xlsx", "b/c.XLSM", "given.doc", "missing.xlsx"]

@@ -1,0 +1,145 @@
+"""``xltools consolidate PATH... -o OUT.xlsx``: the 部门汇总 workbook of many forms.
+
+Exit codes: 0 — the summary was written (with or without findings); 2 — no input file was found,
+no input could be read, the rules file is bad, or the output cannot be written (one Chinese line
+on stderr). The output never replaces an input file.
+
+Example::
+
+    $ xltools consolidate 2020年自评表/ -o 部门汇总.xlsx
+    已读取 6 个表单（6 个文件），失败文件 0 个，错误 3 条，警告 5 条；汇总已写入：部门汇总.xlsx
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+BAR_MIN_FILES = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="自评表文件或文件夹（.xlsx .xlsm .xls .docx，文件夹递归查找）")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="汇总工作簿的保存路径")
+    parser.add_argument("--rules", metavar="FILE", help="规则包文件（TOML），默认使用全国规则包")
+    parser.add_argument("--workers", type=int, default=None, metavar="N", help="并行进程数（默认自动）")
+    parser.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要")
+    parser.add_argument("--max-file-mb", type=float, default=None, metavar="N",
+                        help="单个文件的大小上限（MB），超过则跳过并报告")
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def make_limits(max_file_mb: float | None):
+    """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults)."""
+    from ..readers.files import Limits
+
+    if max_file_mb is None:
+        return None
+    limits = Limits()
+    size = int(max_file_mb * 1024 * 1024)
+    for name in ("max_file_bytes", "max_bytes", "max_file_size"):
+        if any(f.name == name for f in dataclasses.fields(limits)):
+            return dataclasses.replace(limits, **{name: size})
+    return limits
+
+
+class _Bar:
+    """A rich progress bar on stderr, only for long runs on a terminal."""
+
+    def __init__(self, total: int):
+        self.progress = None
+        if total >= BAR_MIN_FILES and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.progress = Progress("正在汇总", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                     console=Console(file=sys.stderr), transient=True)
+            self.task = self.progress.add_task("汇总", total=total)
+            self.progress.start()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core.rulepack import RulePackError, load_rulepack
+    from ..pipeline import expand_paths, map_files
+    from ..writers import rows as R
+    from ..writers.atomic import OutputError, refuse_inputs
+    from ..writers.summary import write_rows
+
+    try:
+        pack = load_rulepack(args.rules)
+    except RulePackError as exc:
+        return _fail(str(exc.args[0]) if exc.args else str(exc))
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers 必须是正整数。")
+    if args.max_file_mb is not None and args.max_file_mb <= 0:
+        return _fail("--max-file-mb 必须大于 0。")
+
+    files = expand_paths(args.paths)
+    if not files:
+        return _fail("没有找到可读取的自评表文件（支持 .xlsx .xlsm .xls .docx）。")
+    out = Path(args.output)
+    try:  # fail before the long part when the output would replace an input
+        refuse_inputs(out, files)
+    except OutputError as exc:
+        return _fail(str(exc.args[0]))
+
+    bar = _Bar(len(files))
+    try:  # workers hand back summary rows, not whole forms (see pipeline.map_files)
+        per_file = map_files(files, R.file_rows, pack, workers=args.workers,
+                             limits=make_limits(args.max_file_mb), progress=bar)
+    finally:
+        bar.close()
+
+    failed = [f for f in per_file if f.error is not None]
+    for f in failed:
+        print(f"错误：{f.error}", file=sys.stderr)
+    n_forms = sum(len(f.forms) for f in per_file)
+    if not n_forms:
+        if len(failed) == len(per_file):
+            return _fail("没有任何输入文件能够读取，未生成汇总。")
+        return _fail("输入文件中没有找到任何自评表，未生成汇总。")
+
+    try:
+        write_rows(per_file, out, pack=pack, inputs=files)
+    except OutputError as exc:
+        return _fail(str(exc.args[0]))
+
+    errors, warnings, infos = (sum(f.counts.get(k, 0) for f in per_file)
+                               for k in ("error", "warning", "info"))
+    line = (f"已读取 {n_forms} 个表单（{len(per_file)} 个文件），失败文件 {len(failed)} 个，"
+            f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
+    if args.json:
+        headers = [c.header for c in R.FORM_COLUMNS]
+        form_rows, _, _ = R.merge_rows(per_file)
+        payload = {
+            "output": str(out),
+            "files": len(per_file),
+            "forms": n_forms,
+            "failed_files": [{"path": f.path, "reason": f.error} for f in failed],
+            "errors": errors,
+            "warnings": warnings,
+            "infos": infos,
+            "rows": [dict(zip(headers, map(R.display, row))) for row in form_rows],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        print(line, file=sys.stderr)
+    else:
+        print(line)
+    return 0

@@ -1,0 +1,222 @@
+"""Files in, forms out: which files to read, guarding against bad files, and reading them.
+
+:func:`read_forms` opens one file read-only (never written, no temporary files next to it),
+turns every sheet or Word table into a grid and locates the forms on it. Anything that keeps a
+file from being opened raises :class:`ReadError` whose ``reason`` is one Chinese line naming
+the file, for example::
+
+    无法读取“a.xlsx”：文件已加密（需要密码），请另存为无密码副本后再试。
+
+A file that opens but holds no form is not an error of the file: it comes back as a
+:class:`ReadOutcome` without forms and with a ``NO_FORM`` finding naming every sheet looked at.
+
+Checks happen before any parser sees the bytes: the extension, the size, the magic bytes
+(``PK\\x03\\x04`` for .xlsx/.xlsm/.docx, ``D0 CF 11 E0`` for .xls and for Office-encrypted
+files, which carry an ``EncryptionInfo`` stream), and for zip files the member sizes from the
+central directory (a "zip bomb" declares far more bytes than it stores).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..core.model import Finding, Form, Source
+from .grid import Grid
+from .locate import locate_forms
+
+EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
+WORD_EXTS = (".docx",)
+SUPPORTED_EXTS = EXCEL_EXTS + WORD_EXTS
+SAVE_AS = {".doc": ".docx", ".wps": ".docx", ".dot": ".docx", ".wpt": ".docx", ".rtf": ".docx",
+           ".et": ".xlsx", ".ett": ".xlsx", ".xlsb": ".xlsx", ".ods": ".xlsx", ".csv": ".xlsx",
+           ".odt": ".docx", ".dotx": ".docx", ".xltx": ".xlsx", ".xltm": ".xlsm"}
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards against oversized input; a member counts for the ratio only above 1 MB."""
+
+    max_file_bytes: int = 100 * MB
+    max_uncompressed_bytes: int = 500 * MB
+    max_ratio: int = 200
+
+
+@dataclass
+class ReadOutcome:
+    forms: list[Form]
+    findings: list[Finding] = field(default_factory=list)
+
+
+class ReadError(Exception):
+    """A file that cannot be opened; ``reason`` is one Chinese line that names the file."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files to read: given files as they are, folders searched recursively, no duplicates.
+
+    In folders only .xlsx .xlsm .xls .docx files are taken, and Office lock files (``~$a.xlsx``)
+    and hidden files or folders (``.name``) are skipped. Each folder's files come sorted.
+    A given path that does not exist is still yielded, so that reading it reports it.
+    """
+    seen: set[Path] = set()
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found = []
+            for p in path.rglob("*"):
+                rel = p.relative_to(path).parts
+                if any(part.startswith(".") for part in rel) or p.name.startswith("~$"):
+                    continue
+                if p.suffix.lower() in SUPPORTED_EXTS and p.is_file():
+                    found.append(p)
+            candidates = sorted(found, key=lambda q: q.as_posix())
+        else:
+            candidates = [path]
+        for p in candidates:
+            key = p.resolve() if p.exists() else p
+            if key not in seen:
+                seen.add(key)
+                yield p
+
+
+def _fail(name: str, why: str) -> ReadError:
+    return ReadError(f"无法读取“{name}”：{why}")
+
+
+def check_file(path: Path, limits: Limits = Limits(), name: str | None = None) -> str:
+    """Raise :class:`ReadError` unless ``path`` looks like a readable file; return its kind.
+
+    The kind is ``excel`` or ``word``. Only the first bytes and (for zip files) the central
+    directory are read.
+    """
+    name = name or path.name
+    if not path.exists():
+        raise _fail(name, "文件不存在，请检查路径。")
+    if path.is_dir():
+        raise _fail(name, "这是一个文件夹，不是文件。")
+    ext = path.suffix.lower()
+    if ext in SAVE_AS:
+        raise _fail(name, f"不支持 {ext} 格式，请在 WPS 或 Office 中另存为 {SAVE_AS[ext]} 后再试。")
+    if ext not in SUPPORTED_EXTS:
+        raise _fail(name, "不是支持的文件类型（仅支持 .xlsx、.xlsm、.xls、.docx）。")
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
+    if size == 0:
+        raise _fail(name, "文件是空的（0 字节）。")
+    if size > limits.max_file_bytes:
+        raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
+    kind = "word" if ext in WORD_EXTS else "excel"
+    if head.startswith(OLE_MAGIC):
+        if _ole_encrypted(path):
+            raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
+        if kind == "word":
+            raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
+        return kind  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
+    if not head.startswith(ZIP_MAGIC):
+        what = "Word 文档" if kind == "word" else "Excel 工作簿"
+        raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
+    _check_zip(path, name, kind, limits)
+    return kind
+
+
+def _ole_encrypted(path: Path) -> bool:
+    try:
+        import olefile
+
+        with olefile.OleFileIO(str(path)) as ole:
+            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
+    except Exception:  # noqa: BLE001 - a damaged OLE file is reported by the parser later
+        return False
+
+
+def _check_zip(path: Path, name: str, kind: str, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _fail(name, "文件已损坏或不完整（压缩包结构无效），请重新保存或重新下载。") from None
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > limits.max_ratio:
+            raise _fail(name, f"文件内容异常（压缩比 {ratio:.0f}:1 过高，疑似压缩炸弹），已拒绝读取。")
+    if total > limits.max_uncompressed_bytes:
+        raise _fail(name, f"文件解压后过大（{total / MB:.0f} MB，上限 "
+                          f"{limits.max_uncompressed_bytes / MB:.0f} MB），疑似压缩炸弹，已拒绝读取。")
+    needed = "word/document.xml" if kind == "word" else "xl/workbook.xml"
+    if needed not in names:
+        what = "Word 文档" if kind == "word" else "Excel 工作簿"
+        if kind == "excel" and "word/document.xml" in names:
+            raise _fail(name, "这是 Word 文档而扩展名为 Excel，请改回 .docx 后再试。")
+        if kind == "word" and "xl/workbook.xml" in names:
+            raise _fail(name, "这是 Excel 工作簿而扩展名为 .docx，请改回 .xlsx 后再试。")
+        raise _fail(name, f"不是有效的{what}（压缩包中缺少 {needed}）。")
+
+
+def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> list[Grid]:
+    """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable."""
+    path = Path(path)
+    name = name or path.name
+    kind = check_file(path, limits, name)
+    try:
+        if kind == "word":
+            from .word import read_docx_grids
+
+            grids = read_docx_grids(path, name)
+        else:
+            from .excel import read_excel_grids
+
+            grids = read_excel_grids(path, name)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
+        raise _fail(name, _parser_reason(exc)) from None
+    if not grids and kind == "excel":
+        raise _fail(name, "工作簿是空的（没有任何单元格内容）。")
+    return grids
+
+
+def _parser_reason(exc: Exception) -> str:
+    kind = type(exc).__name__
+    text = str(exc)
+    if kind == "PasswordError" or "password" in text.lower() or "encrypt" in text.lower():
+        return "文件已加密（需要密码），请另存为无密码副本后再试。"
+    return "文件已损坏或格式无法识别，请用 Excel/WPS 打开后重新保存再试。"
+
+
+def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> ReadOutcome:
+    """All forms in one file; raises :class:`ReadError` when the file cannot be opened."""
+    path = Path(path)
+    name = name or path.name
+    grids = read_grids(path, limits, name)
+    forms: list[Form] = []
+    findings: list[Finding] = []
+    for grid in grids:
+        found, extra = locate_forms(grid)
+        forms.extend(found)
+        findings.extend(extra)
+    if not forms:
+        looked = "、".join(g.sheet for g in grids) or "（文档中没有表格）"
+        first = grids[0].sheet if grids else ""
+        findings.append(Finding(
+            "NO_FORM", "error",
+            f"“{name}”中没有找到项目支出绩效自评表（已查看：{looked}）。"
+            "请确认表中有“项目名称”“绩效指标”等栏目。",
+            location=Source(name, first, "A1") if first else None))
+    return ReadOutcome(forms, findings)

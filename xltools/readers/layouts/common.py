@@ -1,0 +1,162 @@
+"""Label normalisation, the per-grid label index, and header → column-span mapping.
+
+Forms are found by their labels, never by fixed addresses, and labels are written many ways:
+``绩 效 指 标``, ``项目资金       （万元）``, ``其中：当年财政拨款``, ``指标1:全县参合人数``,
+``产出指标(50分)``. :func:`split_label` turns each of them into a matching key plus what the
+parentheses said::
+
+    >>> split_label("项目资金       （万元）")
+    ('项目资金', ['万元'])
+    >>> split_label("其中：当年财政拨款")
+    ('当年财政拨款', [])
+    >>> split_label("产出指标(50分)")
+    ('产出指标', ['50分'])
+    >>> label_weight("产出指标（50分）")
+    Decimal('50')
+    >>> label_key("指标1:全县参合人数")
+    '全县参合人数'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from decimal import Decimal
+
+from ..grid import Grid
+
+_SPACE = re.compile(r"\s+")
+_PAREN = re.compile(r"\(([^()]*)\)")
+_PREFIX = re.compile(r"^(其中[:：]?|指标\d+[:：])")
+_WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
+
+# Labels longer than this are free text (goals, explanations), never looked up as labels.
+MAX_LABEL_LEN = 40
+
+
+def normalise_text(text: str) -> str:
+    """NFKC and no whitespace at all (also inside: ``绩 效 指 标`` → ``绩效指标``)."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def split_label(text: str) -> tuple[str, list[str]]:
+    """``(key, parenthesised parts)``: prefixes, colons and parentheses removed from the key."""
+    key, parts = _split_cached(text)
+    return key, list(parts)
+
+
+@lru_cache(maxsize=8192)
+def _split_cached(text: str) -> tuple[str, tuple[str, ...]]:
+    norm = normalise_text(text)
+    parts = _PAREN.findall(norm)
+    key = _PAREN.sub("", norm)
+    key = _PREFIX.sub("", key).rstrip(":：")
+    return key, tuple(parts)
+
+
+def label_key(text: str) -> str:
+    return _split_cached(text)[0]
+
+
+def label_weight(text: str) -> Decimal | None:
+    """The weight written into a label: ``产出指标(50分)`` → 50; ``None`` when there is none."""
+    for part in split_label(text)[1]:
+        m = _WEIGHT.match(part)
+        if m:
+            return Decimal(m.group(1))
+    return None
+
+
+@dataclass
+class LabelIndex:
+    """Every short text cell of a grid by its key, built in one pass (anchors only).
+
+    ``positions[key]`` lists ``(row, col)`` in reading order; ``row_keys[row]`` lists
+    ``(col, key)`` for the row, so a form block can be scanned row by row without re-reading
+    the grid.
+    """
+
+    positions: dict[str, list[tuple[int, int]]]
+    row_keys: list[list[tuple[int, str]]]
+
+    @classmethod
+    def build(cls, grid: Grid) -> "LabelIndex":
+        positions: dict[str, list[tuple[int, int]]] = {}
+        row_keys: list[list[tuple[int, str]]] = []
+        for r, row in enumerate(grid.rows):
+            keys: list[tuple[int, str]] = []
+            for c, value in enumerate(row):
+                if isinstance(value, str) and len(value) <= MAX_LABEL_LEN * 3:
+                    key = label_key(value)
+                    if key and len(key) <= MAX_LABEL_LEN:
+                        keys.append((c, key))
+                        positions.setdefault(key, []).append((r, c))
+            row_keys.append(keys)
+        return cls(positions, row_keys)
+
+    def find(self, key: str, r1: int, r2: int) -> list[tuple[int, int]]:
+        """Positions of ``key`` with ``r1 <= row < r2``."""
+        return [p for p in self.positions.get(key, ()) if r1 <= p[0] < r2]
+
+    def first(self, keys, r1: int, r2: int) -> tuple[int, int] | None:
+        best: tuple[int, int] | None = None
+        for key in keys:
+            for p in self.positions.get(key, ()):
+                if r1 <= p[0] < r2 and (best is None or p < best):
+                    best = p
+                    break
+        return best
+
+
+def row_anchors(grid: Grid, r: int, c1: int = 0, c2: int | None = None) -> list[int]:
+    """Columns of the distinct cells of row ``r`` (merged followers collapse into their anchor)."""
+    end = grid.width if c2 is None else c2 + 1
+    cols: list[int] = []
+    last = None
+    for c in range(c1, end):
+        anchor = grid.anchor(r, c)
+        if anchor != last:
+            cols.append(c)
+            last = anchor
+    return cols
+
+
+def span_of(grid: Grid, r: int, c: int) -> tuple[int, int]:
+    """Horizontal extent (c1, c2) of the cell at (r, c), merged ranges included."""
+    ar, ac = grid.anchor(r, c)
+    c2 = c
+    width = grid.width
+    while c2 + 1 < width and grid.anchor(r, c2 + 1) == (ar, ac):
+        c2 += 1
+    c1 = c
+    while c1 - 1 >= 0 and grid.anchor(r, c1 - 1) == (ar, ac):
+        c1 -= 1
+    return c1, c2
+
+
+def first_in_span(grid: Grid, r: int, c1: int, c2: int) -> int | None:
+    """Column of the first non-empty cell of row ``r`` within ``c1..c2`` (merges show their value)."""
+    for c in range(c1, c2 + 1):
+        if grid.text(r, c):
+            return c
+    return None
+
+
+def value_right_of(grid: Grid, r: int, c: int, stop_keys: frozenset[str] = frozenset()) -> int | None:
+    """Column of the next non-empty cell to the right of (r, c), or ``None``.
+
+    A cell whose key is in ``stop_keys`` (another label) ends the search: the value is missing.
+    """
+    own = grid.anchor(r, c)
+    for cc in range(c + 1, grid.width):
+        anchor = grid.anchor(r, cc)
+        if anchor == own:
+            continue
+        text = grid.text(r, cc)
+        if text:
+            if label_key(text) in stop_keys:
+                return None
+            return cc
+    return None

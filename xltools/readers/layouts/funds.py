@@ -1,0 +1,251 @@
+"""The 项目资金 block: its header columns and its rows, wherever they sit on the sheet.
+
+The header row is the row holding at least two known column labels. Each label owns the
+columns its (merged) cell spans; a row's value for that column is the first non-empty cell in
+the span. National, Sichuan and Hebei headers map onto the same fields::
+
+    年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分              (national)
+    年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分          (Sichuan: budget = 调整后预算数)
+    预算数(调整后) | 到位数 | 执行数 | 预算执行进度(%)                    (Hebei)
+
+A row with more cells than headers is realigned: with the headers above
+``年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分`` the seed row
+``年度资金总额 | 5 | 5 | (empty) | 5 | 10 | 100% | 10`` has seven cells for six headers; the
+empty cell before the trailing 分值/执行率/得分 is dropped, giving budget 5, executed 5,
+分值 10, 执行率 100%, 得分 10, and an info finding ``ROW_REALIGNED``.
+
+Amounts written in 元 (``项目资金（元）`` or ``单位：元``) are converted to 万元 (÷ 10000) and the
+form keeps ``money_unit='元'``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ...core.decimals import to_decimal
+from ...core.model import Cell, Finding, FundsRow
+from ..grid import Grid
+from .common import LabelIndex, label_weight, row_anchors, span_of, split_label
+
+# header label key → FundsRow field ("arrived" is read for the layout only: Hebei 到位数)
+FUNDS_COLUMNS: dict[str, str] = {
+    "年初预算数": "initial_budget",
+    "年初预算": "initial_budget",
+    "全年预算数": "budget",
+    "调整后预算数": "budget",
+    "调整后预算": "budget",
+    "预算数": "budget",
+    "全年执行数": "executed",
+    "预算执行数": "executed",
+    "执行数": "executed",
+    "实际执行数": "executed",
+    "分值": "weight",
+    "权重": "weight",
+    "执行率": "rate",
+    "预算执行率": "rate",
+    "预算执行进度": "rate",
+    "得分": "score",
+    "到位数": "arrived",
+}
+TRAILING_FIELDS = ("weight", "rate", "score")
+AMOUNT_FIELDS = ("initial_budget", "budget", "executed")
+
+FUNDS_ROWS: dict[str, str] = {
+    "年度资金总额": "total",
+    "资金总额": "total",
+    "总额": "total",
+    "合计": "total",
+    "当年财政拨款": "appropriation",
+    "本年财政拨款": "appropriation",
+    "财政拨款": "appropriation",
+    "财政资金": "appropriation",
+    "上年结转资金": "carryover",
+    "上年结转": "carryover",
+    "其他资金": "other",
+    "单位资金": "other",
+    "财政专户管理资金": "other",
+    "其他": "other",
+}
+FUNDS_TITLES = ("项目资金", "资金情况", "预算执行情况", "年度资金总额")
+_UNIT = re.compile(r"(?:单位|金额单位)[:：](万元|元)")
+TEN_THOUSAND = Decimal(10000)
+
+
+@dataclass
+class FundsBlock:
+    rows: list[FundsRow]
+    header_row: int
+    last_row: int
+    money_unit: str = "万元"
+    budget_weight: Decimal | None = None
+    layout: str = "national"
+    findings: list[Finding] = field(default_factory=list)
+    note: Cell | None = None  # Sichuan 原因说明 cell of the total row (why 执行率 is low)
+
+
+def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
+    """First row in ``r1..r2-1`` with at least two funds column labels (one of them a budget)."""
+    for r in range(r1, r2):
+        fields = {FUNDS_COLUMNS[k] for _, k in index.row_keys[r] if k in FUNDS_COLUMNS}
+        if len(fields) >= 2 and ("budget" in fields or "executed" in fields):
+            return r
+    return None
+
+
+def header_spans(grid: Grid, index: LabelIndex, r: int) -> list[tuple[str, int, int]]:
+    """``[(field, c1, c2)]`` for the header row, left to right; first occurrence of a field wins."""
+    spans: list[tuple[str, int, int]] = []
+    seen: set[str] = set()
+    for c, key in index.row_keys[r]:
+        name = FUNDS_COLUMNS.get(key)
+        if name and name not in seen:
+            seen.add(name)
+            c1, c2 = span_of(grid, r, c)
+            spans.append((name, c1, c2))
+    return spans
+
+
+def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, Decimal | None]:
+    """(money unit, declared budget weight) from the funds title and ``单位：…`` cells."""
+    unit = "万元"
+    weight: Decimal | None = None
+    for r in range(r1, r2):
+        for c, key in index.row_keys[r]:
+            if key in FUNDS_TITLES:
+                _, parts = split_label(str(grid.raw(r, c)))
+                if "元" in parts:
+                    unit = "元"
+                if key == "预算执行情况":
+                    weight = label_weight(str(grid.raw(r, c))) or weight
+            m = _UNIT.search(key)
+            if m:
+                unit = m.group(1)
+    return unit, weight
+
+
+def _row_label(index: LabelIndex, r: int, before: int) -> tuple[int, str, str] | None:
+    for c, key in index.row_keys[r]:
+        if c < before and key in FUNDS_ROWS:
+            return c, key, FUNDS_ROWS[key]
+    return None
+
+
+def _to_wan(cell: Cell) -> Cell:
+    number = cell.value if isinstance(cell.value, Decimal) else to_decimal(cell.value)
+    if number is None:
+        return cell
+    return Cell(number / TEN_THOUSAND, cell.source, None, cell.no_cached_value)
+
+
+def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "",
+               unit_from: int | None = None) -> FundsBlock | None:
+    """Read the funds block between rows ``r1`` and ``r2`` (exclusive); ``None`` when absent.
+
+    ``unit_from`` is where to start looking for a ``单位：元`` line (it may stand above the
+    form's first label); defaults to ``r1``.
+    """
+    hr = find_header(index, r1, r2)
+    if hr is None:
+        return None
+    spans = header_spans(grid, index, hr)
+    first_col = min(c1 for _, c1, _ in spans)
+    last_col = max(c2 for _, _, c2 in spans)
+    unit, declared = detect_unit(grid, index, r1 if unit_from is None else unit_from, hr + 1)
+    names = {n for n, _, _ in spans}
+    # a column right of the funds headers under a header of its own (Sichuan 原因说明) is not read
+    stop = grid.width
+    for c in row_anchors(grid, hr, last_col + 1):
+        if grid.text(hr, c) and split_label(grid.text(hr, c))[0] not in FUNDS_COLUMNS:
+            stop = c
+            break
+    layout = "sichuan" if "调整后预算数" in {k for _, k in index.row_keys[hr]} else (
+        "hebei" if "arrived" in names else "national")
+    block = FundsBlock([], hr, hr, unit, declared, layout)
+    misses = 0
+    for r in range(hr + 1, min(r2, hr + 12)):
+        found = _row_label(index, r, first_col)
+        if found is None:
+            found = _hebei_unlabelled_total(grid, index, r, hr, first_col, block)
+        if found is None:
+            misses += 1
+            if block.rows or misses > 1:
+                break
+            continue
+        c, key, kind = found
+        values = _row_values(grid, r, c, spans, first_col, stop, block, project)
+        if unit == "元":
+            values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
+        label = grid.text(r, c)
+        block.rows.append(FundsRow(kind=kind, label=label, source=grid.source(r, c), **values))
+        block.last_row = r
+        if kind == "total" and stop < grid.width and block.note is None:
+            anchor = grid.anchor(r, stop)
+            if anchor[0] > hr and grid.text(r, stop):  # not the template's instruction header
+                block.note = grid.cell(r, stop)
+    return block
+
+
+def _hebei_unlabelled_total(grid, index, r, hr, first_col, block):
+    """Hebei writes the totals in the row right under the header, without a row label."""
+    if block.rows or r != hr + 1 or block.layout != "hebei":
+        return None
+    if any(to_decimal(grid.raw(r, c)) is not None for c in range(first_col, grid.width)):
+        return first_col - 1 if first_col > 0 else 0, "总额", "total"
+    return None
+
+
+def _filled(grid: Grid, r: int, c: int) -> bool:
+    """A cell with a value, or a formula whose value was never computed."""
+    return bool(grid.text(r, c)) or grid.anchor(r, c) in grid.no_cache
+
+
+def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop: int,
+                block: FundsBlock, project: str) -> dict[str, Cell]:
+    start = max(first_col, label_col + 1)
+    values: dict[str, Cell] = {}
+    for name, c1, c2 in spans:
+        if name == "arrived":
+            continue
+        for c in range(max(c1, start), c2 + 1):
+            if _filled(grid, r, c):
+                values[name] = grid.cell(r, c)
+                break
+        else:
+            values[name] = grid.cell(r, max(c1, start))  # empty, but with its address
+    realigned = _realign(grid, r, start, stop, spans)
+    if realigned is not None and any(
+            realigned[k].source != values[k].source and not (realigned[k].is_empty and values[k].is_empty)
+            for k in realigned):
+        block.findings.append(Finding(
+            "ROW_REALIGNED", "info",
+            f"“{grid.text(r, label_col)}”一行的单元格比表头多（拆分或错位的单元格），"
+            "已去掉多出的空单元格后按表头顺序读取。",
+            project=project, location=grid.source(r, label_col)))
+        return realigned
+    return values
+
+
+def _realign(grid: Grid, r: int, start: int, stop: int, spans) -> dict[str, Cell] | None:
+    """Map a row's cells to the headers by order, dropping surplus empty cells (see module
+    doc); ``None`` when the row has no more cells than headers or cannot be matched."""
+    filled = [c for c in row_anchors(grid, r, start, stop - 1) if _filled(grid, r, c)]
+    if not filled:
+        return None
+    cols = row_anchors(grid, r, start, filled[-1])
+    surplus = len(cols) - len(spans)
+    if surplus <= 0:
+        return None
+    trailing = sum(1 for n, _, _ in spans if n in TRAILING_FIELDS)
+    head = len(cols) - trailing
+    for i in range(head - 1, -1, -1):
+        if surplus == 0:
+            break
+        if not _filled(grid, r, cols[i]):
+            del cols[i]
+            surplus -= 1
+    if surplus:
+        return None
+    return {name: grid.cell(r, c)
+            for (name, _, _), c in zip(spans, cols) if name != "arrived"}

@@ -1,0 +1,272 @@
+"""The 绩效指标 block: header columns (one or two header rows), indicator rows, the 总分 row.
+
+Header labels map onto fields; a header split over two rows is read column by column, the
+two texts joined first (``年度`` + ``指标值`` → ``年度指标值``, ``实际`` + ``完成值``), then the
+lower text alone, then the upper one. So all of these are read the same way::
+
+    一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
+    一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析
+    一级指标 | 二级指标 | 三级指标 | 指标分值 | 预期指标值 (符号 | 值 | 单位(文字描述)) |
+        单项指标实际完成值 | 单项指标完成情况 | 自评得分 (单项指标得分 | 权重占比(%) | 单项指标折算得分)
+
+Split targets are joined into one text with the value cell's source: ``≥`` | ``95`` | ``%``
+→ ``≥95%``. Hebei: 分值 is 指标分值 (or 权重占比(%) when 指标分值 is empty), 得分 is
+单项指标得分; 单项指标折算得分 is ignored (it applies the weight a second time).
+
+一级/二级 carry down through merged or empty cells. An empty 一级 before any 一级 appeared is
+inferred from 二级 (数量指标 → 产出指标, 社会效益指标 → 效益指标, 服务对象满意度指标 → 满意度指标)
+with ``level1_inferred=True`` and one info finding ``LEVEL1_INFERRED`` per run of rows.
+The block ends at ``总分`` / ``合计``: the reported total is that row's score cell (the cell
+under 得分, else the last number that is not under 分值) and a grade after it (``优``) is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ...core.decimals import to_decimal
+from ...core.model import EMPTY, Cell, Finding, Indicator, Source
+from ..grid import Grid
+from .common import LabelIndex, label_key, label_weight, normalise_text, row_anchors, split_label
+
+INDICATOR_COLUMNS: dict[str, str] = {
+    "一级指标": "level1",
+    "二级指标": "level2",
+    "三级指标": "name",
+    "年度指标值": "target",
+    "指标值": "target",
+    "预期指标值": "target",
+    "年度目标值": "target",
+    "目标值": "target",
+    "值": "target",
+    "实际完成值": "actual",
+    "完成值": "actual",
+    "单项指标实际完成值": "actual",
+    "实际完成情况": "actual",
+    "分值": "weight",
+    "权重": "weight",
+    "指标分值": "weight",
+    "权重占比": "weight_pct",
+    "得分": "score",
+    "自评得分": "score",
+    "单项指标得分": "score",
+    "单项指标折算得分": "converted",
+    "折算得分": "converted",
+    "偏差原因分析及改进措施": "deviation",
+    "未完成原因分析": "deviation",
+    "偏差原因": "deviation",
+    "偏差原因分析": "deviation",
+    "指标性质": "nature",
+    "符号": "nature",
+    "度量单位": "unit",
+    "单位": "unit",
+    "计量单位": "unit",
+    "单项指标完成情况": "status",
+}
+TOTAL_KEYS = frozenset({"总分", "合计", "总计", "合计得分"})
+GRADES = frozenset({"优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差"})
+LEVEL1_BY_LEVEL2 = (
+    (("数量", "质量", "时效", "成本"), "产出指标"),
+    (("经济", "社会", "生态", "可持续"), "效益指标"),
+    (("满意度",), "满意度指标"),
+)
+
+
+def infer_level1(level2: str) -> str | None:
+    """``数量指标`` → ``产出指标``; ``经济成本指标`` → ``产出指标`` (cost wins over economy)."""
+    if "成本" in level2:
+        return "产出指标"
+    for words, level1 in LEVEL1_BY_LEVEL2:
+        if any(w in level2 for w in words):
+            return level1
+    return None
+
+
+@dataclass
+class IndicatorBlock:
+    indicators: list[Indicator]
+    header_row: int
+    last_row: int
+    columns: dict[str, tuple[int, int]]
+    reported_total: Cell = EMPTY
+    reported_grade: Cell = EMPTY
+    layout: str = "national"
+    findings: list[Finding] = field(default_factory=list)
+
+
+def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
+    """First row holding 一级指标 (or 二级指标) and 三级指标."""
+    for r in range(r1, r2):
+        keys = {k for _, k in index.row_keys[r]}
+        if "三级指标" in keys and ("一级指标" in keys or "二级指标" in keys):
+            return r
+    return None
+
+
+def _classify(upper: str, lower: str) -> str | None:
+    for key in (upper + lower, lower, upper):
+        if key and key in INDICATOR_COLUMNS:
+            return INDICATOR_COLUMNS[key]
+    return None
+
+
+def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, int]], int]:
+    """``({field: (c1, c2)}, last header row)`` — reads a second header row when present."""
+    lower_row = hr + 1 if hr + 1 < r2 and _is_header_continuation(grid, hr) else None
+    fields: dict[str, tuple[int, int]] = {}
+    for c in range(grid.width):
+        upper_text = grid.text(hr, c)
+        upper = label_key(upper_text) if upper_text else ""
+        lower = ""
+        if lower_row is not None and grid.anchor(lower_row, c) != grid.anchor(hr, c):
+            lower = split_label(grid.text(lower_row, c))[0]
+        name = _classify(upper, lower)
+        if name is None:
+            continue
+        if name in fields:
+            c1, c2 = fields[name]
+            if c2 == c - 1 and not lower:
+                fields[name] = (c1, c)  # same label continues (a merged header)
+            continue
+        fields[name] = (c, c)
+    return fields, (lower_row if lower_row is not None else hr)
+
+
+def _is_header_continuation(grid: Grid, hr: int) -> bool:
+    """The row under the header holds only header words (指标值, 完成值, 符号…) or nothing new."""
+    r = hr + 1
+    seen = False
+    for c in row_anchors(grid, r):
+        if grid.anchor(r, c)[0] != r:
+            continue  # a header merged down
+        text = grid.text(r, c)
+        if not text:
+            continue
+        if split_label(text)[0] not in INDICATOR_COLUMNS:
+            return False
+        seen = True
+    return seen
+
+
+def _cell(grid: Grid, r: int, span: tuple[int, int] | None) -> Cell:
+    if span is None:
+        return EMPTY
+    for c in range(span[0], span[1] + 1):
+        if grid.text(r, c):
+            return grid.cell(r, c)
+    return grid.cell(r, span[0])
+
+
+def _joined_target(grid: Grid, r: int, cols: dict[str, tuple[int, int]]) -> Cell:
+    value = _cell(grid, r, cols.get("target"))
+    if "nature" not in cols and "unit" not in cols:
+        return value
+    nature = _cell(grid, r, cols.get("nature")).text
+    unit = _cell(grid, r, cols.get("unit")).text
+    if not nature and not unit:
+        return value
+    text = f"{nature}{value.text}{unit}"
+    return Cell(text, value.source, None, value.no_cached_value)
+
+
+def _is_number(cell: Cell) -> bool:
+    """A number, a number written as text, or a formula without a cached value."""
+    if isinstance(cell.value, Decimal) or cell.no_cached_value:
+        return True
+    return to_decimal(str(cell.value).rstrip("分")) is not None if cell.value else False
+
+
+def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: str = "") -> IndicatorBlock:
+    cols, last_header = header_columns(grid, hr, r2)
+    keys = {k for _, k in index.row_keys[hr]} | (
+        {k for _, k in index.row_keys[last_header]} if last_header != hr else set())
+    layout = "hebei" if "符号" in keys else ("sichuan" if "指标性质" in keys else "national")
+    block = IndicatorBlock([], hr, last_header, cols, layout=layout)
+    level1 = level2 = ""
+    level1_weight: Decimal | None = None
+    seen_level1 = False
+    run: tuple[str, Source] | None = None
+    name_col = cols.get("name", (0, 0))[0]
+    for r in range(last_header + 1, r2):
+        row_keys = index.row_keys[r]
+        if row_keys and any(k in TOTAL_KEYS for c, k in row_keys if c <= name_col):
+            _read_total(grid, r, cols, block)
+            block.last_row = r
+            break
+        raw1 = _cell(grid, r, cols.get("level1")).text
+        raw2 = _cell(grid, r, cols.get("level2")).text
+        name_cell = _cell(grid, r, cols.get("name"))
+        target = _joined_target(grid, r, cols)
+        actual = _cell(grid, r, cols.get("actual"))
+        weight = _cell(grid, r, cols.get("weight"))
+        if weight.is_empty and "weight_pct" in cols:
+            weight = _cell(grid, r, cols.get("weight_pct"))
+        score = _cell(grid, r, cols.get("score"))
+        deviation = _cell(grid, r, cols.get("deviation"))
+        if raw1:
+            level1 = split_label(raw1)[0]
+            level1_weight = label_weight(raw1)
+            seen_level1 = True
+        if raw2:
+            level2 = split_label(raw2)[0]
+        if all(c.is_empty for c in (name_cell, target, actual, weight, score, deviation)):
+            continue  # an empty row, or a row holding only 一级/二级 labels or notes
+        inferred = False
+        l1 = level1
+        if not seen_level1:
+            guess = infer_level1(level2)
+            if guess:
+                l1, inferred = guess, True
+                loc = grid.source(r, cols["level1"][0]) if "level1" in cols else name_cell.source
+                if run is None or run[0] != guess:
+                    run = (guess, loc)
+                    block.findings.append(Finding(
+                        "LEVEL1_INFERRED", "info",
+                        f"一级指标为空，已按二级指标“{level2}”推断为“{guess}”。",
+                        project=project, indicator=name_cell.text, location=loc,
+                        expected=guess))
+        block.indicators.append(Indicator(
+            level1=l1, level2=level2, name=normalise_name(name_cell.text), target=target,
+            actual=actual, weight=weight, score=score, deviation=deviation,
+            level1_weight=level1_weight, level1_inferred=inferred, source=name_cell.source))
+        block.last_row = r
+    return block
+
+
+def normalise_name(text: str) -> str:
+    """三级指标 name without the template's ``指标1:`` prefix; inner text kept as written."""
+    stripped = text.strip()
+    key = normalise_text(stripped)
+    if key[:2] == "指标" and len(key) > 3 and key[2].isdigit():
+        for sep in (":", "："):
+            if sep in stripped[:6]:
+                rest = stripped.split(sep, 1)[1].strip()
+                return rest or stripped  # a blank template row keeps its ``指标2:``
+    return stripped
+
+
+def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: IndicatorBlock) -> None:
+    cells = [(c, grid.cell(r, c)) for c in row_anchors(grid, r)
+             if grid.text(r, c) or grid.anchor(r, c) in grid.no_cache]
+    total_col: int | None = None
+    score_span = cols.get("score")
+    if score_span:
+        for c, cell in cells:
+            if score_span[0] <= c <= score_span[1] and _is_number(cell):
+                total_col = c
+                break
+    if total_col is None:
+        numbers = [c for c, cell in cells if _is_number(cell)]
+        weight_span = cols.get("weight")
+        if numbers and (len(numbers) > 1 or not (
+                weight_span and weight_span[0] <= numbers[-1] <= weight_span[1])):
+            total_col = numbers[-1]
+    if total_col is None:
+        return
+    for c, cell in cells:
+        if c == total_col:
+            block.reported_total = cell
+        elif c > total_col and normalise_text(cell.text) in GRADES:
+            block.reported_grade = cell
+            break

@@ -1,0 +1,199 @@
+"""Find 项目支出绩效自评表 on a grid by their labels and read them into :class:`Form` objects.
+
+Nothing here depends on fixed addresses: a form may start at any row or column, sit alone on
+a sheet or be stacked with others (a new form starts at each title ``…绩效自评表`` or
+``项目名称``), carry title/unit rows, merged cells, spaced labels (``绩 效 指 标``) or a
+provincial frame (Sichuan, Hebei). The label index is built once per grid, so locating costs
+one pass over the cells plus the rows of each form.
+
+Example — a form shifted to C3 with its title above the 项目名称 row::
+
+    >>> from xltools.readers.grid import Grid
+    >>> rows = [["项目支出绩效自评表"], ["（2020年度）"], ["项目名称", "访惠聚经费"]]
+    >>> forms, _ = locate_forms(Grid("a.xlsx", "表1", rows, origin=(2, 2)))
+    >>> forms[0].project_name, forms[0].year.text, str(forms[0].source)
+    ('访惠聚经费', '2020', 'a.xlsx｜表1!C3')
+
+That form has neither a funds nor an indicator block, so it carries ``FORM_INCOMPLETE``
+findings in ``read_findings``. ``locate_forms`` returns ``(forms, findings)`` where each form
+holds its own findings in ``Form.read_findings`` and the list holds findings that belong to no
+form (none today: a grid without any form yields ``([], [])``; ``files.read_forms`` reports
+``NO_FORM`` for a file).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..core.model import EMPTY, Cell, Finding, Form
+from .grid import Grid
+from .layouts.common import LabelIndex, label_key, value_right_of
+from .layouts.funds import read_funds
+from .layouts.indicators import find_header as find_indicator_header
+from .layouts.indicators import read_indicators
+
+HEADER_LABELS = {
+    "project": ("项目名称",),
+    "department": ("主管部门", "主管部门及代码", "主管单位"),
+    "implementing_unit": ("实施单位", "项目实施单位"),
+}
+STOP_KEYS = frozenset(k for keys in HEADER_LABELS.values() for k in keys) | {"年度", "评价年度"}
+GOAL_EXPECTED = ("预期目标", "项目年度目标", "年度目标")
+GOAL_ACTUAL = ("实际完成情况", "年度目标完成情况", "目标完成情况")
+SKIP_SHEETS = frozenset({"说明", "填表说明", "xlwings.conf", "_xlwings.conf", "使用说明"})
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+
+
+def _is_title(key: str) -> bool:
+    return key.endswith("绩效自评表") and len(key) <= 30
+
+
+def form_starts(index: LabelIndex) -> list[int]:
+    """Rows where a form starts: a title row, or a 项目名称 row not preceded by its title."""
+    titles = sorted({r for key, ps in index.positions.items() if _is_title(key) for r, _ in ps})
+    names = sorted({r for r, _ in index.positions.get("项目名称", ())})
+    starts: list[int] = []
+    events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])
+    open_title = False
+    for r, kind in events:
+        if kind == "t":
+            starts.append(r)
+            open_title = True
+        else:
+            if not open_title:
+                starts.append(r)
+            open_title = False
+    return starts
+
+
+def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
+    """Every form on ``grid`` (see the module doc); never raises on content."""
+    if grid.sheet.strip() in SKIP_SHEETS or not grid.rows:
+        return [], []
+    index = LabelIndex.build(grid)
+    starts = form_starts(index)
+    if not starts:
+        hr = find_indicator_header(index, 0, grid.height)
+        if hr is None:
+            return [], []
+        starts = [0]
+    forms = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else grid.height
+        above = max(starts[i - 1] + 1 if i else 0, start - 3)
+        forms.append(read_form(grid, index, start, end, above))
+    return forms, []
+
+
+def _first_label_col(index: LabelIndex, r: int) -> int:
+    return index.row_keys[r][0][0] if index.row_keys[r] else 0
+
+
+def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None = None) -> Form:
+    """Read one form from rows ``r1 .. r2-1``; ``above`` is the first row that may hold its
+    title lines (``单位：元``, ``（2020年度）``) above its first label."""
+    above = r1 if above is None else above
+    findings: list[Finding] = []
+    source = grid.source(r1, _first_label_col(index, r1))
+    header = {name: _labelled(grid, index, keys, r1, r2) for name, keys in HEADER_LABELS.items()}
+    project = header["project"]
+    name = project.text
+    ind_hr = find_indicator_header(index, r1, r2)
+    funds = read_funds(grid, index, r1, ind_hr if ind_hr is not None else r2, project=name,
+                       unit_from=above)
+    goal_end = ind_hr if ind_hr is not None else r2
+    indicators = read_indicators(grid, index, ind_hr, r2, project=name) if ind_hr is not None else None
+    missing = []
+    if project.is_empty:
+        missing.append("项目名称")
+    if funds is None or not funds.rows:
+        missing.append("项目资金表头（年初预算数/全年预算数/全年执行数）")
+    if indicators is None:
+        missing.append("绩效指标表头（一级指标/二级指标/三级指标）")
+    if missing:
+        severity = "error" if indicators is None else "warning"
+        findings.append(Finding(
+            "FORM_INCOMPLETE", severity,
+            f"“{name or grid.sheet}”看起来是一张绩效自评表，但缺少：{'、'.join(missing)}；"
+            "已读取能识别的部分。",
+            project=name, location=source, expected="、".join(missing)))
+    if funds:
+        findings.extend(funds.findings)
+    if indicators:
+        findings.extend(indicators.findings)
+    layouts = {funds.layout if funds else "national", indicators.layout if indicators else "national"}
+    layout = "sichuan" if "sichuan" in layouts else ("hebei" if "hebei" in layouts else "national")
+    expected, actual = _goals(grid, index, r1, goal_end)
+    return Form(
+        source=source,
+        layout=layout,
+        project=project,
+        department=header["department"],
+        implementing_unit=header["implementing_unit"],
+        year=_year(grid, index, above, min(r2, (funds.header_row if funds else goal_end) + 1)),
+        funds=tuple(funds.rows) if funds else (),
+        goal_expected=expected,
+        goal_actual=actual,
+        indicators=tuple(indicators.indicators) if indicators else (),
+        reported_total=indicators.reported_total if indicators else EMPTY,
+        reported_grade=indicators.reported_grade if indicators else EMPTY,
+        money_unit=funds.money_unit if funds else "万元",
+        budget_weight_declared=funds.budget_weight if funds else None,
+        read_findings=tuple(findings),
+        **({"execution_note": funds.note} if funds and funds.note is not None else {}),
+    )
+
+
+def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
+    pos = index.first(keys, r1, r2)
+    if pos is None:
+        return EMPTY
+    c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
+    return grid.cell(pos[0], c) if c is not None else EMPTY
+
+
+def _year(grid: Grid, index: LabelIndex, r1: int, r2: int) -> Cell:
+    pos = index.first(("年度", "评价年度", "自评年度"), r1, r2)
+    if pos is not None:
+        c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
+        if c is not None:
+            m = _YEAR.search(grid.text(pos[0], c) + "年")
+            if m:
+                return Cell(m.group(1), grid.source(pos[0], c))
+    for r in range(r1, r2):
+        for c in range(grid.width):
+            if grid.anchor(r, c) != (r, c):
+                continue
+            value = grid.raw(r, c)
+            if isinstance(value, str) and "年度" in value and len(value) <= 40:
+                m = _YEAR.search(value)
+                if m:
+                    return Cell(m.group(1), grid.source(r, c))
+    return EMPTY
+
+
+def _goals(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[Cell, Cell]:
+    pe = index.first(GOAL_EXPECTED, r1, r2)
+    pa = index.first(GOAL_ACTUAL, r1, r2)
+    if pe and pa and pe[0] == pa[0]:  # labels side by side, texts in the row(s) below
+        return _below(grid, pe, r2), _below(grid, pa, r2)
+    return (_right(grid, pe), _right(grid, pa))
+
+
+def _below(grid: Grid, pos: tuple[int, int], r2: int) -> Cell:
+    r, c = pos
+    own = grid.anchor(r, c)
+    for rr in range(r + 1, min(r2, r + 4)):
+        if grid.anchor(rr, c) != own and grid.text(rr, c):
+            return grid.cell(rr, c)
+    return EMPTY
+
+
+def _right(grid: Grid, pos: tuple[int, int] | None) -> Cell:
+    if pos is None:
+        return EMPTY
+    c = value_right_of(grid, pos[0], pos[1], frozenset(GOAL_EXPECTED + GOAL_ACTUAL))
+    return grid.cell(pos[0], c) if c is not None else EMPTY
+
+
+__all__ = ["locate_forms", "read_form", "form_starts", "label_key"]

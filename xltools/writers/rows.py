@@ -1,0 +1,310 @@
+"""The rows of the 部门汇总: built once, written by the XlsxWriter sheets and the pandas frames.
+
+Each table is a list of :class:`Column` (Chinese header, kind, width) and rows of plain values:
+``str`` (text copied verbatim, always written as text), ``Decimal`` (rounded half-up here, once),
+``int``, ``None`` (blank) or :class:`Link` (display text + target file, sheet and cell).
+
+Example (one form whose funds are 1000 / 760 万元 and whose recomputed total is 87.6)::
+
+    >>> from xltools.core.model import *
+    >>> form = Form(Source("a.xlsx", "表1", "A1"), "national", project=Cell("访惠聚经费"))
+    >>> funds = FundsResult(Decimal(1000), Decimal(760), Decimal("0.76"), Decimal(10),
+    ...                     Decimal("7.6"), None, None)
+    >>> r = FormResult(form, funds, (), total=Decimal("87.6"), grade="良")
+    >>> row = form_rows([("a.xlsx", r)])[0]
+    >>> row[1], row[5], row[7], row[13], row[14]
+    ('访惠聚经费', Decimal('1000.00'), Decimal('0.7600'), Decimal('87.60'), '良')
+    >>> totals([row]).rate
+    Decimal('0.7600')
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Literal, Sequence
+
+from ..core.decimals import fmt, round_half_up
+from ..core.model import SEVERITY_CN, Finding, FormResult, Source
+
+Kind = Literal["int", "text", "money", "rate", "score", "link"]
+GRADES = ("优", "良", "中", "差")
+WORD_SUFFIXES = (".docx", ".doc")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind
+    width: float
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink to a source: ``path`` is the file, ``sheet``/``cell`` the location (Excel)."""
+
+    text: str
+    path: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Value = str | Decimal | int | Link | None
+Row = tuple[Value, ...]
+
+FORM_COLUMNS: tuple[Column, ...] = (
+    Column("序号", "int", 6),
+    Column("项目名称", "text", 30),
+    Column("主管部门", "text", 18),
+    Column("实施单位", "text", 18),
+    Column("年度", "text", 7),
+    Column("全年预算数", "money", 13),
+    Column("全年执行数", "money", 13),
+    Column("执行率", "rate", 9),
+    Column("预算执行得分", "score", 9),
+    Column("产出指标", "score", 9),
+    Column("效益指标", "score", 9),
+    Column("满意度指标", "score", 9),
+    Column("报告总分", "score", 9),
+    Column("复核总分", "score", 9),
+    Column("等级", "text", 6),
+    Column("错误数", "int", 7),
+    Column("警告数", "int", 7),
+    Column("来源", "link", 40),
+)
+
+FINDING_COLUMNS: tuple[Column, ...] = (
+    Column("序号", "int", 6),
+    Column("严重程度", "text", 8),
+    Column("代码", "text", 22),
+    Column("项目", "text", 26),
+    Column("指标", "text", 22),
+    Column("问题说明", "text", 60),
+    Column("应为", "text", 14),
+    Column("报告值", "text", 14),
+    Column("位置", "link", 40),
+)
+
+INDICATOR_COLUMNS: tuple[Column, ...] = (
+    Column("项目名称", "text", 26),
+    Column("一级指标", "text", 11),
+    Column("二级指标", "text", 14),
+    Column("三级指标", "text", 28),
+    Column("年度指标值", "text", 16),
+    Column("实际完成值", "text", 16),
+    Column("分值", "score", 7),
+    Column("报告得分", "score", 9),
+    Column("复核得分", "score", 9),
+    Column("是否达成", "text", 8),
+    Column("规则", "text", 14),
+    Column("位置", "text", 40),
+)
+
+# 汇总 column indexes used by the totals, conditional formats and charts
+COL = {c.header: i for i, c in enumerate(FORM_COLUMNS)}
+LEVEL1 = ("产出指标", "效益指标", "满意度指标")
+
+
+def money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 2)
+
+
+def rate(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 4)
+
+
+def score(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, 2)
+
+
+def link_text(source: Source) -> str:
+    """``文件名｜工作表!单元格``; just the file name when the location is unknown."""
+    name = Path(source.file).name or source.file
+    if not source.sheet:
+        return name
+    return f"{name}｜{source.sheet}!{source.cell}" if source.cell else f"{name}｜{source.sheet}"
+
+
+def source_link(source: Source | None, file_path: str) -> Link | None:
+    """A link to ``source`` inside the input file ``file_path`` (which may be a full path)."""
+    if source is None:
+        return Link(Path(file_path).name, file_path)
+    return Link(link_text(source), file_path, source.sheet, source.cell)
+
+
+def _subtotal(result: FormResult, name: str) -> Decimal | None:
+    if name in result.subtotals:
+        return result.subtotals[name]
+    for key, value in result.subtotals.items():  # 服务对象满意度指标, 产出指标(50分) …
+        if name in key:
+            return value
+    return None
+
+
+def form_rows(results: Iterable[tuple[str, FormResult]]) -> list[Row]:
+    """One 汇总 row per ``(file_path, result)``; the columns are :data:`FORM_COLUMNS`."""
+    rows: list[Row] = []
+    for i, (path, r) in enumerate(results, 1):
+        f = r.form
+        rows.append((
+            i,
+            f.project.text,
+            f.department.text,
+            f.implementing_unit.text,
+            f.year.text,
+            money(r.funds.budget),
+            money(r.funds.executed),
+            rate(r.funds.execution_rate),
+            score(r.funds.score),
+            *(score(_subtotal(r, name)) for name in LEVEL1),
+            score(r.reported_total),
+            score(r.total),
+            r.grade or "",
+            r.count("error"),
+            r.count("warning"),
+            source_link(f.source, path),
+        ))
+    return rows
+
+
+def finding_rows(pairs: Iterable[tuple[str, Finding]]) -> list[Row]:
+    """Every ``(file_path, finding)``, sorted by severity then project; :data:`FINDING_COLUMNS`."""
+    ordered = sorted(pairs, key=lambda p: p[1].sort_key())
+    rows: list[Row] = []
+    for i, (path, f) in enumerate(ordered, 1):
+        loc = f.location
+        target = source_link(loc, path) if loc is not None and loc.sheet else Link(
+            Path(path).name, path)
+        rows.append((i, SEVERITY_CN.get(f.severity, f.severity), f.code, f.project, f.indicator,
+                     f.message, f.expected, f.reported, target))
+    return rows
+
+
+def _met(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def indicator_rows(results: Iterable[tuple[str, FormResult]]) -> Iterable[Row]:
+    """Every indicator of every form, long format (a generator: this table can be huge)."""
+    for _path, r in results:
+        project = r.project
+        for ir in r.indicators:
+            ind = ir.indicator
+            yield (project, ind.level1, ind.level2, ind.name, ind.target.text, ind.actual.text,
+                   score(ir.weight), score(ir.reported_score), score(ir.score), _met(ir.met),
+                   ir.rule, link_text(ind.source) if ind.source else "")
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The 合计 row: sums, overall rate, means and the count per grade."""
+
+    count: int
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None  # Σ执行 ÷ Σ预算
+    mean_total: Decimal | None  # mean 复核总分
+    weighted_total: Decimal | None  # Σ(预算 × 复核总分) ÷ Σ预算 over forms having both
+    grades: dict[str, int]
+
+
+def grade_names(pack=None) -> tuple[str, ...]:
+    """The grade labels of a rule pack, best first (``优 良 中 差`` without a pack)."""
+    grades = getattr(pack, "grades", None)
+    return tuple(str(g[0]) for g in grades) if grades else GRADES
+
+
+def totals(rows: Sequence[Row], grades: Sequence[str] = GRADES) -> Totals:
+    """Totals of :func:`form_rows` rows (computed on the rounded values the sheet shows)."""
+    b, e, t, g = COL["全年预算数"], COL["全年执行数"], COL["复核总分"], COL["等级"]
+    budgets = [r[b] for r in rows if isinstance(r[b], Decimal)]
+    executed = [r[e] for r in rows if isinstance(r[e], Decimal)]
+    scores = [r[t] for r in rows if isinstance(r[t], Decimal)]
+    pairs = [(r[b], r[t]) for r in rows if isinstance(r[b], Decimal) and isinstance(r[t], Decimal)]
+    sum_b = sum(budgets, Decimal(0)) if budgets else None
+    sum_e = sum(executed, Decimal(0)) if executed else None
+    overall = rate(sum_e / sum_b) if sum_b and sum_e is not None else None
+    mean = score(sum(scores, Decimal(0)) / len(scores)) if scores else None
+    weight = sum((p[0] for p in pairs), Decimal(0))
+    weighted = score(sum((p[0] * p[1] for p in pairs), Decimal(0)) / weight) if weight else None
+    counts = {name: 0 for name in grades}
+    for r in rows:
+        if r[g]:
+            counts[str(r[g])] = counts.get(str(r[g]), 0) + 1
+    return Totals(len(rows), money(sum_b), money(sum_e), overall, mean, weighted, counts)
+
+
+def plain(value: Value) -> str | int | float | None:
+    """A value for pandas or JSON-like use: Decimal → float, Link → its text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Link):
+        return value.text
+    return value
+
+
+def display(value: Value) -> str | int | None:
+    """A value for JSON output: Decimal → text without trailing zeros (``87.6``)."""
+    if isinstance(value, Decimal):
+        return fmt(value, 4)
+    if isinstance(value, Link):
+        return value.text
+    return value
+
+
+def link_target(link: Link, out_dir: str | Path) -> str:
+    """The file part of a hyperlink: relative to the summary's folder when possible."""
+    target = os.path.abspath(link.path)
+    try:
+        rel = os.path.relpath(target, os.path.abspath(out_dir))
+    except ValueError:  # another drive on Windows
+        return target
+    return target if rel.startswith(".." + os.sep + ".." + os.sep + "..") else rel
+
+
+@dataclass(frozen=True)
+class FileRows:
+    """One input file's share of the summary, small enough to send between processes.
+
+    ``forms`` rows have 序号 0 (numbered when written); ``findings`` are ``(sort key, row)``
+    pairs with 序号 0, sorted when written; ``counts`` maps severity → number of findings.
+    """
+
+    path: str
+    forms: tuple[Row, ...]
+    findings: tuple[tuple[tuple, Row], ...]
+    indicators: tuple[Row, ...]
+    counts: dict[str, int]
+    error: str | None = None
+
+
+def file_rows(file_report) -> FileRows:
+    """A :class:`~xltools.pipeline.FileReport` → its :class:`FileRows` (runs in a worker)."""
+    path = file_report.path
+    results = [(path, r) for r in file_report.results]
+    found = list(file_report.findings) + [f for r in file_report.results for f in r.findings]
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in found:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    finding_pairs = [(path, f) for f in found]
+    keyed = tuple((f.sort_key(), row) for (_, f), row in
+                  zip(sorted(finding_pairs, key=lambda p: p[1].sort_key()),
+                      finding_rows(finding_pairs)))
+    forms = tuple((0, *row[1:]) for row in form_rows(results))
+    return FileRows(path, forms, keyed, tuple(indicator_rows(results)), counts,
+                    file_report.error)
+
+
+def merge_rows(files: Sequence[FileRows]) -> tuple[list[Row], list[Row], Iterable[Row]]:
+    """All files' rows: numbered form rows, findings sorted and numbered, indicator rows."""
+    forms = [(i, *row[1:]) for i, row in
+             enumerate((row for f in files for row in f.forms), 1)]
+    keyed = sorted((pair for f in files for pair in f.findings), key=lambda p: p[0])
+    findings = [(i, *row[1:]) for i, (_, row) in enumerate(keyed, 1)]
+    indicators = (row for f in files for row in f.indicators)
+    return forms, findings, indicators

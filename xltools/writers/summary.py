@@ -1,0 +1,317 @@
+"""The 部门汇总 workbook: 汇总, 问题清单, 指标明细 and 图表, written with XlsxWriter.
+
+Rows come from :mod:`xltools.writers.rows` (the same rows the pandas frames use). The workbook is
+written in ``constant_memory`` mode (rows in order, flat memory at 10,000+ forms) into a
+temporary file that replaces the output only when complete, and never over an input file.
+
+Every text copied from a form is written with ``write_string``: a 三级指标 typed as
+``=HYPERLINK("http://x","点击")`` stays that text and never becomes a formula.
+
+Example::
+
+    >>> report = check_files(["2020年自评表/"])                   # doctest: +SKIP
+    >>> write_summary(report, "部门汇总.xlsx")                      # doctest: +SKIP
+    PosixPath('部门汇总.xlsx')
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from ..pipeline import Report
+from . import rows as R
+from .atomic import OutputError, atomic_path, refuse_inputs
+
+MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
+MAX_LINKS = 65_530  # Excel's hyperlinks per sheet
+MAX_LINK_LEN = 2_000
+CHART_MAX_PROJECTS = 200
+ORANGE, RED, LIGHT_RED = "#F8CBAD", "#FF7C80", "#FDE9E9"
+
+__all__ = ["write_summary", "write_rows", "OutputError", "pairs_of"]
+
+
+def pairs_of(report: Report):
+    """(file path, FormResult) for every form, and (file path, Finding) for every finding."""
+    results = [(f.path, r) for f in report.files for r in f.results]
+    findings = [(f.path, x) for f in report.files for x in f.findings]
+    findings += [(f.path, x) for f in report.files for r in f.results for x in r.findings]
+    return results, findings
+
+
+class _Sheet:
+    """A worksheet with the formats of a table and a row cursor."""
+
+    def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path):
+        self.wb, self.ws, self.columns, self.fmt, self.out_dir = wb, ws, columns, fmt, out_dir
+        self.links = 0
+        for i, col in enumerate(columns):
+            ws.set_column(i, i, col.width)
+
+    def header(self, row: int) -> None:
+        for i, col in enumerate(self.columns):
+            self.ws.write_string(row, i, col.header, self.fmt["header"])
+        self.ws.set_row(row, 30)
+
+    def write_row(self, row: int, values: Sequence[R.Value]) -> None:
+        ws, fmt = self.ws, self.fmt
+        for i, (col, value) in enumerate(zip(self.columns, values)):
+            if value is None or value == "":
+                continue
+            if isinstance(value, R.Link):
+                self._link(row, i, value)
+            elif isinstance(value, str):
+                ws.write_string(row, i, value, fmt["text"])
+            elif isinstance(value, (Decimal, int)):
+                ws.write_number(row, i, float(value), fmt.get(col.kind, fmt["int"]))
+            else:  # anything else is shown as text, never interpreted
+                ws.write_string(row, i, str(value), fmt["text"])
+
+    def _link(self, row: int, col: int, link: R.Link) -> None:
+        target = R.link_target(link, self.out_dir)
+        url = "external:" + target
+        if link.sheet and link.cell and "#" not in target and Path(link.path).suffix.lower() \
+                not in R.WORD_SUFFIXES:
+            sheet = link.sheet.replace("'", "''")
+            url += f"#'{sheet}'!{link.cell}"
+        if self.links >= MAX_LINKS or len(url) > MAX_LINK_LEN:
+            self.ws.write_string(row, col, link.text, self.fmt["text"])
+            return
+        self.links += 1
+        self.ws.write_url(row, col, url, self.fmt["link"], string=link.text,
+                          tip="打开源文件")
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
+
+    def f(**kw):
+        return wb.add_format({**base, **kw})
+
+    return {
+        "title": f(bold=True, font_size=14),
+        "header": f(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True, align="center"),
+        "text": f(),
+        "int": f(num_format="0"),
+        "money": f(num_format="#,##0.00"),
+        "rate": f(num_format="0.00%"),
+        "score": f(num_format="0.00"),
+        "link": f(font_color="#0563C1", underline=1),
+        "total_label": f(bold=True, top=1),
+        "total_money": f(bold=True, top=1, num_format="#,##0.00"),
+        "total_rate": f(bold=True, top=1, num_format="0.00%"),
+        "total_score": f(bold=True, top=1, num_format="0.00"),
+        "total_blank": f(top=1),
+        "note": f(italic=True, font_color="#595959"),
+        "orange": wb.add_format({"bg_color": ORANGE}),
+        "red": wb.add_format({"bg_color": RED, "bold": True}),
+        "light_red": wb.add_format({"bg_color": LIGHT_RED}),
+    }
+
+
+def _col(index: int) -> str:
+    from ..readers.grid import column_letter
+
+    return column_letter(index)
+
+
+def _num(value: Decimal | None) -> float | str:
+    return "" if value is None else float(value)
+
+
+def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
+    ws, fmt, C = sheet.ws, sheet.fmt, R.COL
+    n = len(rows)
+    ws.write_string(0, 0, f"部门汇总（共 {n} 个项目）", fmt["title"])
+    ws.set_row(0, 24)
+    sheet.header(1)
+    first, last = 2, 1 + n  # 0-based data rows
+    for i, row in enumerate(rows):
+        sheet.write_row(first + i, row)
+    ncols = len(R.FORM_COLUMNS)
+    ws.freeze_panes(2, 2)
+    ws.autofilter(1, 0, max(last, 1), ncols - 1)
+
+    t = last + 1  # totals row (0-based)
+    for c in range(ncols):
+        ws.write_blank(t, c, None, fmt["total_blank"])
+    ws.write_string(t, C["项目名称"], "合计", fmt["total_label"])
+    if n:
+        def rng(name: str) -> str:
+            letter = _col(C[name])
+            return f"{letter}{first + 1}:{letter}{last + 1}"
+
+        b, e = _col(C["全年预算数"]), _col(C["全年执行数"])
+        ws.write_formula(t, C["全年预算数"], f"=SUM({rng('全年预算数')})", fmt["total_money"],
+                         _num(totals.budget) if totals.budget is not None else 0)
+        ws.write_formula(t, C["全年执行数"], f"=SUM({rng('全年执行数')})", fmt["total_money"],
+                         _num(totals.executed) if totals.executed is not None else 0)
+        ws.write_formula(t, C["执行率"], f'=IF({b}{t + 1}=0,"",{e}{t + 1}/{b}{t + 1})',
+                         fmt["total_rate"], _num(totals.rate))
+        if totals.mean_total is not None:
+            ws.write_formula(t, C["复核总分"], f"=AVERAGE({rng('复核总分')})", fmt["total_score"],
+                             _num(totals.mean_total))
+        for name in ("错误数", "警告数"):
+            s = sum(int(r[C[name]] or 0) for r in rows)
+            ws.write_formula(t, C[name], f"=SUM({rng(name)})", fmt["total_label"], s)
+
+    # the block under the table
+    r0 = t + 2
+    ws.write_string(r0, C["项目名称"], "复核总分平均值", fmt["text"])
+    ws.write_string(r0 + 1, C["项目名称"], "按全年预算数加权的复核总分平均值", fmt["text"])
+    if n:
+        if totals.mean_total is not None:
+            ws.write_formula(r0, C["主管部门"], f"={_col(C['复核总分'])}{t + 1}", fmt["score"],
+                             _num(totals.mean_total))
+        if totals.weighted_total is not None:
+            bud, tot = rng("全年预算数"), rng("复核总分")
+            ws.write_formula(r0 + 1, C["主管部门"],
+                             f'=SUMPRODUCT({bud},{tot})/SUMIFS({bud},{tot},"<>")',
+                             fmt["score"], _num(totals.weighted_total))
+    ws.write_string(r0 + 3, C["项目名称"], "等级", fmt["header"])
+    ws.write_string(r0 + 3, C["主管部门"], "项目数", fmt["header"])
+    grade_rng = f"{_col(C['等级'])}{first + 1}:{_col(C['等级'])}{max(last, first) + 1}"
+    for i, (grade, count) in enumerate(totals.grades.items()):
+        ws.write_string(r0 + 4 + i, C["项目名称"], grade, fmt["text"])
+        ws.write_formula(r0 + 4 + i, C["主管部门"], f'=COUNTIF({grade_rng},"{grade}")',
+                         fmt["int"], count)
+    ws.write_string(r0 + 5 + len(totals.grades), C["项目名称"],
+                    "说明：金额单位为万元；执行率 = 全年执行数 ÷ 全年预算数；复核总分由本工具按规则重算。",
+                    fmt["note"])
+
+    if n:
+        rate = _col(C["执行率"])
+        ws.conditional_format(first, C["执行率"], last, C["执行率"], {
+            "type": "formula", "criteria": f'=AND(ISNUMBER({rate}{first + 1}),{rate}{first + 1}<0.9)',
+            "format": fmt["orange"]})
+        ws.conditional_format(first, C["等级"], last, C["等级"], {
+            "type": "cell", "criteria": "==", "value": '"差"', "format": fmt["red"]})
+        err = _col(C["错误数"])
+        ws.conditional_format(first, 0, last, ncols - 1, {
+            "type": "formula", "criteria": f"=${err}{first + 1}>0", "format": fmt["light_red"]})
+
+
+def _write_findings(sheet: _Sheet, rows: list[R.Row]) -> None:
+    ws = sheet.ws
+    sheet.header(0)
+    for i, row in enumerate(rows, 1):
+        sheet.write_row(i, row)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(R.FINDING_COLUMNS) - 1)
+    if rows:
+        ws.conditional_format(1, 1, len(rows), 1, {
+            "type": "cell", "criteria": "==", "value": '"错误"', "format": sheet.fmt["light_red"]})
+
+
+def _write_indicators(sheets: list[_Sheet], rows: Iterable[R.Row], per_sheet: int) -> None:
+    it = iter(rows)
+    for sheet in sheets:
+        sheet.header(0)
+        sheet.ws.freeze_panes(1, 0)
+        count = 0
+        for count, row in enumerate(it, 1):
+            sheet.write_row(count, row)
+            if count >= per_sheet:
+                break
+        sheet.ws.autofilter(0, 0, max(count, 1), len(R.INDICATOR_COLUMNS) - 1)
+
+
+def _write_charts(wb, ws, fmt, n_forms: int, totals: R.Totals) -> None:
+    C = R.COL
+    ws.set_column(0, 1, 10)
+    ws.write_string(0, 0, "等级", fmt["header"])
+    ws.write_string(0, 1, "项目数", fmt["header"])
+    grades = list(totals.grades.items())
+    for i, (grade, count) in enumerate(grades, 1):
+        ws.write_string(i, 0, grade, fmt["text"])
+        ws.write_number(i, 1, count, fmt["int"])
+
+    column = wb.add_chart({"type": "column"})
+    column.add_series({
+        "name": "项目数",
+        "categories": ["图表", 1, 0, len(grades), 0],
+        "values": ["图表", 1, 1, len(grades), 1],
+        "data_labels": {"value": True},
+    })
+    column.set_title({"name": "各等级项目数"})
+    column.set_legend({"none": True})
+    column.set_y_axis({"min": 0, "major_gridlines": {"visible": True}})
+    ws.insert_chart(0, 3, column, {"x_scale": 1.2, "y_scale": 1.1})
+
+    if n_forms:
+        shown = min(n_forms, CHART_MAX_PROJECTS)
+        bar = wb.add_chart({"type": "bar"})
+        bar.add_series({
+            "name": "执行率",
+            "categories": ["汇总", 2, C["项目名称"], 1 + shown, C["项目名称"]],
+            "values": ["汇总", 2, C["执行率"], 1 + shown, C["执行率"]],
+            "data_labels": {"value": True, "num_format": "0%"},
+            "fill": {"color": "#5B9BD5"},
+        })
+        title = "各项目预算执行率"
+        if shown < n_forms:
+            title += f"（前 {shown} 个项目）"
+        bar.set_title({"name": title})
+        bar.set_legend({"none": True})
+        bar.set_x_axis({"num_format": "0%", "min": 0})
+        bar.set_y_axis({"reverse": True})
+        height = min(max(320, 22 * shown + 80), 4000)
+        bar.set_size({"width": 720, "height": height})
+        ws.insert_chart(18, 3, bar)
+
+
+def write_summary(report: Report, out_path: str | Path, *, pack=None,
+                  inputs: Iterable[str | Path] = (), rows_per_sheet: int = MAX_ROWS - 1) -> Path:
+    """Write the 部门汇总 workbook of ``report`` to ``out_path`` (an .xlsx) and return the path.
+
+    Raises :class:`OutputError` (a Chinese one-liner) when ``out_path`` is one of the report's
+    files or of ``inputs``, is not an .xlsx name, or cannot be written. ``pack`` (a RulePack)
+    names the grades counted under the table and charted (优 良 中 差 without one).
+    """
+    return write_rows([R.file_rows(f) for f in report.files], out_path, pack=pack,
+                      inputs=inputs, rows_per_sheet=rows_per_sheet)
+
+
+def write_rows(files: Sequence[R.FileRows], out_path: str | Path, *, pack=None,
+               inputs: Iterable[str | Path] = (), rows_per_sheet: int = MAX_ROWS - 1) -> Path:
+    """:func:`write_summary` from rows already built per file (by pool workers)."""
+    out = Path(out_path)
+    if out.suffix.lower() != ".xlsx":
+        raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
+    refuse_inputs(out, [f.path for f in files] + [Path(p) for p in inputs])
+    form_rows, finding_rows, indicator_rows = R.merge_rows(files)
+    totals = R.totals(form_rows, R.grade_names(pack))
+    n_indicators = sum(len(f.indicators) for f in files)
+    n_detail = max(1, -(-n_indicators // rows_per_sheet))
+    out_dir = out.parent.resolve()
+
+    with atomic_path(out) as tmp:
+        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
+                                       "strings_to_numbers": False, "strings_to_urls": False})
+        try:
+            wb.set_properties({"title": "部门汇总", "comments": "由 xltools 生成"})
+            fmt = _formats(wb)
+            forms = _Sheet(wb, wb.add_worksheet("汇总"), R.FORM_COLUMNS, fmt, out_dir)
+            problems = _Sheet(wb, wb.add_worksheet("问题清单"), R.FINDING_COLUMNS, fmt, out_dir)
+            details = [
+                _Sheet(wb, wb.add_worksheet("指标明细" if i == 0 else f"指标明细{i + 1}"),
+                       R.INDICATOR_COLUMNS, fmt, out_dir)
+                for i in range(n_detail)
+            ]
+            charts = wb.add_worksheet("图表")
+            _write_forms(forms, form_rows, totals)
+            _write_findings(problems, finding_rows)
+            _write_indicators(details, indicator_rows, rows_per_sheet)
+            _write_charts(wb, charts, fmt, len(form_rows), totals)
+            forms.ws.activate()
+        finally:
+            try:
+                wb.close()
+            except XlsxWriterException as exc:
+                raise OutputError(f"无法写入汇总文件 {out.name}：{exc}") from exc
+    return out
