@@ -624,7 +624,7 @@ def check_funds_missing(result: FormResult, pack: RulePack) -> list[Finding]:
     年度资金总额 | | | 13 | 10 | 100% | 10   → FUNDS_MISSING (warning): 缺少全年预算数，无法计算执行率。
     """
     f = result.funds
-    if f.execution_rate is not None or not (result.form.funds or result.indicators):
+    if f.execution_rate is not None:
         return []
     row = _total_row_cells(result)
     return [_finding("FUNDS_MISSING", result,

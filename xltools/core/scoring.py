@@ -44,6 +44,7 @@ RULE_CN = {
 }
 
 RATIO_UNITS = {"%", "‰"}
+MAX_ABS = Decimal("1e15")  # larger numbers in a form are garbage (1e999), not amounts
 NOT_APPLICABLE_TEXT = {"/", "／", "—", "－", "-", "——", "无", "……", "…"}
 
 
@@ -57,11 +58,12 @@ def cell_number(cell: Cell) -> Decimal | None:
     >>> cell_number(Cell("5.9")), cell_number(Cell("—")), cell_number(Cell(Decimal("10")))
     (Decimal('5.9'), None, Decimal('10'))
     """
+    number = None
     if isinstance(cell.value, Decimal):
-        return cell.value
-    if isinstance(cell.value, str):
-        return to_decimal(cell.value.replace("分", "").replace("万元", ""))
-    return None
+        number = cell.value
+    elif isinstance(cell.value, str):
+        number = to_decimal(cell.value.replace("分", "").replace("万元", ""))
+    return number if number is not None and number.is_finite() and abs(number) < MAX_ABS else None
 
 
 def is_blank_note(cell: Cell) -> bool:
@@ -179,7 +181,8 @@ def comparable(target: Measure, actual: Measure) -> tuple[Decimal, Decimal] | No
     t, a, note = align_units(target, actual)
     if note and UNIT_INCOMPARABLE in note:
         return None
-    return t.value * t.scale, a.value * a.scale
+    pair = t.value * t.scale, a.value * a.scale
+    return pair if all(abs(v) < MAX_ABS for v in pair) else None
 
 
 def effective_operator(target: Measure, level2: str | None, pack: RulePack) -> str:
