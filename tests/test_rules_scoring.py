@@ -183,3 +183,13 @@ def test_score_measures_accepts_measures_directly():
     t = Measure("number", "≥10次", ">=", D(10), "次")
     a = Measure("number", "5次", None, D(5), "次")
     assert score_measures(t, a, D(10), "数量指标", NATIONAL)[:3] == (D("5.00"), False, "positive")
+
+
+def test_bare_zero_target_uses_the_zero_rule():
+    from xltools.core.scoring import score_values
+
+    # 粮食安全事件发生数 | 0起 | 2起 | 5  → the event happened: 0 points, not "≥ 0 met"
+    assert score_values("0起", "2起", 5) == (D("0.00"), False, "zero")
+    assert score_values("0起", "0起", 5)[1:] == (True, "zero")
+    # an explicit ≥0 stays a (trivially met) positive target
+    assert score_values("≥0", "2", 5)[1:] == (True, "positive")

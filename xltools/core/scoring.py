@@ -186,7 +186,13 @@ def comparable(target: Measure, actual: Measure) -> tuple[Decimal, Decimal] | No
 
 
 def effective_operator(target: Measure, level2: str | None, pack: RulePack) -> str:
-    """The operator written in the target, or the pack's bare default for the 二级指标."""
+    """The operator written in the target, or the pack's bare default for the 二级指标.
+
+    A bare zero target (``0起`` for 粮食安全事件发生数) means "none may happen": it is read as
+    ``=0`` (the zero rule, full marks iff the actual is ≤ 0), whatever the 二级指标 default.
+    """
+    if target.op is None and target.value == 0:
+        return "="
     return target.op or pack.bare_operator(level2)
 
 
