@@ -66,7 +66,7 @@ def test_national_workbooks(seed, tmp_path, options):
 
 def test_seed_as_word_document(seed, tmp_path):
     outcome = read_forms(write_seed_docx(seed, tmp_path / "自评表.docx"))
-    check_seed_forms(outcome.forms, seed, year="")  # the year is a paragraph above the table
+    check_seed_forms(outcome.forms, seed)  # the year is a paragraph above the table
     assert all(f.source.sheet.startswith("表") for f in outcome.forms)
     culture = outcome.forms[2]
     assert culture.funds_row("total").rate.text == "76%"

@@ -477,11 +477,17 @@ def check_level1_declared(result: FormResult, pack: RulePack) -> list[Finding]:
 
 
 def check_level1_inferred(result: FormResult, pack: RulePack) -> list[Finding]:
-    """The 一级指标 cell was empty and the reader inferred it from 二级 (once per 一级).
+    """The 一级指标 cell was empty and 一级 was inferred from 二级 (once per 一级).
 
      | 数量指标 | 开展全民志愿服务次数 | ≥3次 | 4次 | 5 | 5 | /     (一级 empty)
     → LEVEL1_INFERRED (info): 一级指标为空，已按二级指标“数量指标”推断为“产出指标”。
+
+    The sheet reader raises this finding itself, at the empty 一级 cell, and then the audit adds
+    nothing; the audit raises it (at the 三级 cell) only for a form that carries inferred rows
+    but no such read finding (a form built by other code than the reader).
     """
+    if any(f.code == "LEVEL1_INFERRED" for f in result.form.read_findings):
+        return []
     seen: dict[str, IndicatorResult] = {}
     for ir in result.indicators:
         if ir.indicator.level1_inferred and ir.indicator.level1 not in seen:

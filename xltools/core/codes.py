@@ -1,10 +1,14 @@
-"""Every finding code the audit raises: code → (severity, Chinese title).
+"""Every finding code xltools raises: code → (severity, Chinese title).
 
-The catalogue with triggers and examples is ``docs/findings.md``; the lead adds reader codes
-(``FORM_UNRECOGNISED``, ``NO_FORM`` …) here as they are written.
+The readers (``ROW_REALIGNED``, ``LEVEL1_INFERRED``, ``FORM_INCOMPLETE``), the file reader
+(``NO_FORM``), the batch pipeline (``READ_FAILED``), the engine and the audit all register their
+codes here; the catalogue with triggers and a one-row example for each is ``docs/findings.md``
+(``tests/test_robust_codes.py`` keeps the three in step with the source).
 
     >>> CODES["WEIGHTS_NOT_100"]
     ('error', '分值合计不等于100')
+    >>> CODES["NO_FORM"]
+    ('error', '文件中没有找到绩效自评表')
 """
 
 from __future__ import annotations
@@ -50,7 +54,17 @@ CODES: dict[str, tuple[str, str]] = {
     # engine
     "CHECK_FAILED": ("warning", "某项检查未能完成"),
     "SCORING_FAILED": ("error", "无法计分"),
+    # reading (readers, files, pipeline)
+    "ROW_REALIGNED": ("info", "资金行单元格多于表头，已重新对齐"),
+    "FORM_INCOMPLETE": ("error", "自评表不完整"),
+    "NO_FORM": ("error", "文件中没有找到绩效自评表"),
+    "READ_FAILED": ("error", "文件无法读取"),
 }
+
+# Codes raised with a severity that depends on the case; CODES holds the most severe one.
+# FORM_INCOMPLETE is an error without an indicator block, a warning when only the project name
+# or the funds block is missing.
+SEVERITY_VARIES = frozenset({"FORM_INCOMPLETE"})
 
 
 def severity_of(code: str) -> str:

@@ -12,6 +12,19 @@ columns and the locator can realign it:
 - the paragraphs of a cell are joined with ``"\\n"``.
 
 Word tables hold text only: numbers stay text (``"1060.58"``); the engine parses them.
+
+The document paragraphs standing between the previous table and a table (the title
+``项目支出绩效自评表``, ``（2020年度）``, ``单位：万元``) belong to that table's form: the
+last :data:`MAX_PREAMBLE` non-empty ones become one-cell rows above the table, so the locator
+finds the title and the year exactly as on a sheet. The table keeps its own addresses (table
+row 1 is ``A1``): the grid's ``origin`` is shifted up by the number of paragraph rows, so the
+paragraph right above the table is row 0 (``A0``), the one above it ``A-1``, and so on. For the
+seed document (two paragraphs, then the table)::
+
+    grid.rows[:3] == [["项目支出绩效自评表"], ["（2020年度）"], ["项目名称", …]]
+    grid.origin == (-2, 0);  grid.address(1, 0) == "A0";  grid.address(2, 0) == "A1"
+
+Nested tables (inside a cell) get no paragraphs: the text around them is in the parent cell.
 """
 
 from __future__ import annotations
@@ -23,25 +36,32 @@ from .grid import CellValue, Grid, normalise_value
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+MAX_PREAMBLE = 4  # paragraphs kept above a table: title, year, unit line, one spare
+
+
+def _paragraph_text(p) -> str:
+    parts = []
+    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        tag = node.tag
+        if tag == f"{_W}t":
+            parts.append(node.text or "")
+        elif tag == f"{_W}tab":
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
 def _cell_text(tc) -> str:
     """Text of the cell's own paragraphs (not of nested tables), joined with newlines."""
-    lines = []
-    for p in tc.iterchildren(f"{_W}p"):
-        parts = []
-        for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
-            tag = node.tag
-            if tag == f"{_W}t":
-                parts.append(node.text or "")
-            elif tag == f"{_W}tab":
-                parts.append("\t")
-            else:
-                parts.append("\n")
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    return "\n".join(_paragraph_text(p) for p in tc.iterchildren(f"{_W}p"))
 
 
-def table_grid(tbl, file: str, sheet: str) -> Grid:
-    """One ``w:tbl`` element → a :class:`Grid` in table-grid coordinates."""
+def table_grid(tbl, file: str, sheet: str, preamble: list[str] | None = None) -> Grid:
+    """One ``w:tbl`` element → a :class:`Grid` in table-grid coordinates.
+
+    ``preamble`` texts become one-cell rows above the table (see the module doc).
+    """
     rows: list[list[CellValue]] = []
     merged: dict[tuple[int, int], list[int]] = {}
     open_vertical: dict[int, tuple[int, int]] = {}  # grid column → restart cell (row, col)
@@ -71,11 +91,45 @@ def table_grid(tbl, file: str, sheet: str) -> Grid:
             col += span
         rows.append(row)
     ranges = [tuple(v) for v in merged.values() if v[2] > v[0] or v[3] > v[1]]
-    return Grid(file, sheet, rows, merged=ranges, kind="word_table")  # type: ignore[arg-type]
+    lead = [[text] for text in (preamble or [])]
+    if lead:
+        k = len(lead)
+        rows = lead + rows  # type: ignore[operator]
+        ranges = [(r1 + k, c1, r2 + k, c2) for r1, c1, r2, c2 in ranges]
+    return Grid(file, sheet, rows, origin=(-len(lead), 0), merged=ranges,  # type: ignore[arg-type]
+                kind="word_table")
+
+
+def _in_table(element) -> bool:
+    return next(element.iterancestors(f"{_W}tbl"), None) is not None
+
+
+def document_tables(body) -> list[tuple[object, list[str]]]:
+    """``[(w:tbl, preamble)]`` in document order, nested tables included (with no preamble).
+
+    A table's preamble is the last :data:`MAX_PREAMBLE` non-empty body paragraphs since the
+    previous table, stripped (paragraphs inside content controls count, those in cells not).
+    """
+    tables: list[tuple[object, list[str]]] = []
+    pending: list[str] = []
+    for element in body.iter(f"{_W}p", f"{_W}tbl"):
+        if element.tag == f"{_W}tbl":
+            if _in_table(element):
+                tables.append((element, []))
+            else:
+                tables.append((element, pending[-MAX_PREAMBLE:]))
+                pending = []
+        elif not _in_table(element):
+            text = _paragraph_text(element).strip()
+            if text:
+                pending.append(text)
+    return tables
 
 
 def read_docx_grids(path: str | Path, display_name: str | None = None) -> list[Grid]:
-    """Every table of the document (nested ones too) as a grid named ``表N``."""
+    """Every table of the document (nested ones too) as a grid named ``表N``, each with the
+    paragraphs above it as leading rows (see the module doc). An empty table keeps its number
+    but yields no grid."""
     import docx
 
     path = Path(path)
@@ -83,8 +137,8 @@ def read_docx_grids(path: str | Path, display_name: str | None = None) -> list[G
         document = docx.Document(fh)
     name = display_name or path.name
     grids: list[Grid] = []
-    for n, tbl in enumerate(document.element.body.iter(f"{_W}tbl"), start=1):
-        grid = table_grid(tbl, name, f"表{n}")
-        if any(v is not None for row in grid.rows for v in row):
+    for n, (tbl, preamble) in enumerate(document_tables(document.element.body), start=1):
+        grid = table_grid(tbl, name, f"表{n}", preamble)
+        if any(v is not None for row in grid.rows[len(preamble):] for v in row):
             grids.append(grid)
     return grids

@@ -14,6 +14,11 @@ A row with more cells than headers is realigned: with the headers above
 empty cell before the trailing 分值/执行率/得分 is dropped, giving budget 5, executed 5,
 分值 10, 执行率 100%, 得分 10, and an info finding ``ROW_REALIGNED``.
 
+Only the cells under the headers' overall span (first header column to the last column of the
+last header) are read: a value to the right with no header above it (our own 复核得分, a
+filer's note ``已核对``) or to the left of the first header is ignored, so the seed row above
+with a stray ``9`` written after its 得分 still reads 5 / 5 / 100%.
+
 Amounts written in 元 (``项目资金（元）`` or ``单位：元``) are converted to 万元 (÷ 10000) and the
 form keeps ``money_unit='元'``.
 """
@@ -162,19 +167,20 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
             break
     layout = "sichuan" if "调整后预算数" in {k for _, k in index.row_keys[hr]} else (
         "hebei" if "arrived" in names else "national")
+    end = min(stop, last_col + 1)  # cells right of the headers' span are not the row's values
     block = FundsBlock([], hr, hr, unit, declared, layout)
     misses = 0
     for r in range(hr + 1, min(r2, hr + 12)):
         found = _row_label(index, r, first_col)
         if found is None:
-            found = _hebei_unlabelled_total(grid, index, r, hr, first_col, block)
+            found = _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block)
         if found is None:
             misses += 1
             if block.rows or misses > 1:
                 break
             continue
         c, key, kind = found
-        values = _row_values(grid, r, c, spans, first_col, stop, block, project)
+        values = _row_values(grid, r, c, spans, first_col, end, block, project)
         if unit == "元":
             values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
         label = grid.text(r, c)
@@ -187,11 +193,11 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
     return block
 
 
-def _hebei_unlabelled_total(grid, index, r, hr, first_col, block):
+def _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block):
     """Hebei writes the totals in the row right under the header, without a row label."""
     if block.rows or r != hr + 1 or block.layout != "hebei":
         return None
-    if any(to_decimal(grid.raw(r, c)) is not None for c in range(first_col, grid.width)):
+    if any(to_decimal(grid.raw(r, c)) is not None for c in range(first_col, end)):
         return first_col - 1 if first_col > 0 else 0, "总额", "total"
     return None
 
@@ -203,6 +209,7 @@ def _filled(grid: Grid, r: int, c: int) -> bool:
 
 def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop: int,
                 block: FundsBlock, project: str) -> dict[str, Cell]:
+    """The row's value per header field, read from columns ``first_col .. stop-1`` only."""
     start = max(first_col, label_col + 1)
     values: dict[str, Cell] = {}
     for name, c1, c2 in spans:
@@ -228,8 +235,9 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
 
 
 def _realign(grid: Grid, r: int, start: int, stop: int, spans) -> dict[str, Cell] | None:
-    """Map a row's cells to the headers by order, dropping surplus empty cells (see module
-    doc); ``None`` when the row has no more cells than headers or cannot be matched."""
+    """Map a row's cells in ``start .. stop-1`` to the headers by order, dropping surplus empty
+    cells (see module doc); ``None`` when the row has no more cells than headers or cannot be
+    matched."""
     filled = [c for c in row_anchors(grid, r, start, stop - 1) if _filled(grid, r, c)]
     if not filled:
         return None
