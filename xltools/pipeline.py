@@ -141,12 +141,28 @@ def default_workers(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, (n_files + CHUNK_SIZE - 1) // CHUNK_SIZE))
 
 
+class ExpandedPaths(list):
+    """The result of :func:`expand_paths`. Expanding it again gives the same list, so while it
+    is unchanged :func:`expand_paths` returns a copy at once (the consolidate command expands
+    its inputs, then hands them to :func:`map_files`: no second walk and ``resolve`` of 10,000
+    paths)."""
+
+    def __init__(self, items: Iterable[str] = ()):
+        super().__init__(items)
+        self.snapshot = tuple(self)
+
+    def unchanged(self) -> bool:
+        return tuple(self) == self.snapshot
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     """Input files in order: folders are searched recursively; a missing path is kept so that
     reading it reports it as a READ_FAILED file instead of dropping it silently."""
     from .readers.files import iter_input_files
 
-    return [str(p) for p in iter_input_files(paths)]
+    if isinstance(paths, ExpandedPaths) and paths.unchanged():
+        return ExpandedPaths(paths)
+    return ExpandedPaths(str(p) for p in iter_input_files(paths))
 
 
 def check_files(paths: Iterable[str | Path], pack=None, *, workers: int | None = None,

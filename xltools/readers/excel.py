@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 from .grid import CellValue, Grid, normalise_value
@@ -27,6 +28,10 @@ from .grid import CellValue, Grid, normalise_value
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_FORMULA_PLAIN = re.compile(rb"<f\b")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b")
+_TAG_END = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
+_BACK = 2048  # how far before a <f> its <c …> tag may start (the tag's attributes are short)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
 _SHEET_ALT = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"', re.S)
@@ -71,23 +76,71 @@ def sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 def formula_cells_without_value(xml: bytes) -> set[tuple[int, int]]:
     """0-based sheet coordinates of formula cells whose cached ``<v>`` is missing or empty.
 
+    Only the cells holding a ``<f>`` are looked at: each formula is traced back to the start of
+    its ``<c>`` element (a few bytes before it), so a sheet of thousands of cells and a handful
+    of formulas costs a handful of small matches, not a pass over every cell.
+
     >>> formula_cells_without_value(b'<c r="D5"><f>C5*2</f><v></v></c><c r="E5"><f>1</f><v>1</v></c>')
     {(4, 3)}
     """
-    if not _FORMULA.search(xml):
+    plain = b":f" not in xml  # no namespace prefixes: literal searches are enough
+    formulas = _FORMULA_PLAIN if plain else _FORMULA
+    first = formulas.search(xml)
+    if first is None:
         return set()
     found: set[tuple[int, int]] = set()
+    done = 0  # end of the last cell looked at: further <f> inside it belong to it
+    for m in formulas.finditer(xml, first.start()):
+        pos = m.start()
+        if pos < done:
+            continue
+        start = _cell_start(xml, pos, done, plain)
+        if start is None:  # no <c …> close before it: unusual markup, the exhaustive way
+            return _formula_cells_full_scan(xml)
+        cell = _CELL.match(xml, start)
+        if cell is None or cell.end() <= pos:
+            continue  # not inside a cell (an <xm:f> of a data validation, …)
+        done = cell.end()
+        _check_formula_cell(cell.group(1), cell.group(2), found)
+    return found
+
+
+def _cell_start(xml: bytes, pos: int, floor: int, plain: bool = False) -> int | None:
+    """Offset of the last ``<c`` tag opening before ``pos`` (not before ``floor``)."""
+    lo = max(floor, pos - _BACK)
+    if plain:
+        end = pos
+        while True:
+            i = xml.rfind(b"<c", lo, end)
+            if i < 0:
+                return None
+            if xml[i + 2:i + 3] in _TAG_END:
+                return i
+            end = i + 1
+    start = None
+    for m in _CELL_OPEN.finditer(xml, lo, pos):
+        start = m.start()
+    return start
+
+
+def _check_formula_cell(attrs: bytes, body: bytes | None, found: set[tuple[int, int]]) -> None:
+    if not body or not _FORMULA.search(body):
+        return
+    value = _VALUE.search(body)
+    if value is not None and value.group(1).strip():
+        return
+    if b't="str"' in attrs and value is not None:
+        return  # a formula whose cached result is the empty string
+    ref = _REF.search(attrs)
+    if ref:
+        found.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+
+
+def _formula_cells_full_scan(xml: bytes) -> set[tuple[int, int]]:
+    """Same result as :func:`formula_cells_without_value`, by matching every cell."""
+    found: set[tuple[int, int]] = set()
     for attrs, body in _CELL.findall(xml):
-        if not body or not _FORMULA.search(body):
-            continue
-        value = _VALUE.search(body)
-        if value is not None and value.group(1).strip():
-            continue
-        if b't="str"' in attrs and value is not None:
-            continue  # a formula whose cached result is the empty string
-        ref = _REF.search(attrs)
-        if ref:
-            found.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+        _check_formula_cell(attrs, body, found)
     return found
 
 
@@ -117,9 +170,19 @@ def _whole(value: object) -> object:
     return value
 
 
+def _cell_value(value: object) -> CellValue:
+    """``normalise_value(_whole(value))`` with the common cases (text, float) first."""
+    kind = type(value)
+    if kind is str:
+        return value if value and not value.isspace() else None  # type: ignore[return-value]
+    if kind is float and value.is_integer() and abs(value) < 1e15:  # type: ignore[union-attr]
+        return Decimal(int(value))  # type: ignore[arg-type]
+    return normalise_value(_whole(value))
+
+
 def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[int, int],
                merged_abs, no_cache_abs: set[tuple[int, int]]) -> Grid | None:
-    rows: list[list[CellValue]] = [[normalise_value(_whole(v)) for v in row] for row in values]
+    rows: list[list[CellValue]] = [[_cell_value(v) for v in row] for row in values]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not any(v is not None for row in rows for v in row):
@@ -161,7 +224,7 @@ def read_excel_grids(path: str | Path, display_name: str | None = None) -> list[
                 if start is None:
                     continue
                 values = sheet.to_python(skip_empty_area=True)
-                if no_cache is None and any(v == "" for row in values for v in row):
+                if no_cache is None and any("" in row for row in values):
                     no_cache = _no_cache_by_sheet(path)
                 grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
                                   (no_cache or {}).get(sheet_name, set()))

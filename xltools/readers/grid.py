@@ -24,8 +24,7 @@ from ..core.model import Cell, Source
 CellValue = str | Decimal | None
 
 
-def column_letter(col: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+def _letters(col: int) -> str:
     letters = ""
     col += 1
     while col:
@@ -34,9 +33,19 @@ def column_letter(col: int) -> str:
     return letters
 
 
+_LETTERS = [_letters(i) for i in range(702)]  # A … ZZ, precomputed: addresses are hot
+
+
+def column_letter(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    if 0 <= col < 702:
+        return _LETTERS[col]
+    return _letters(col)
+
+
 def a1(row: int, col: int) -> str:
     """0-based sheet coordinates → A1 address."""
-    return f"{column_letter(col)}{row + 1}"
+    return (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(row + 1)
 
 
 def normalise_value(value: object) -> CellValue:
@@ -62,6 +71,10 @@ class Grid:
     coordinates. ``formats`` maps ``(r, c)`` to an Excel number format where the reader knows it.
     ``no_cache`` holds the cells that contain a formula without a cached result.
     ``anchor`` maps a cell to the top-left cell of its merged range (built lazily).
+
+    The locator asks for the same cells many times (label scans, spans, then the values), so
+    ``width``, ``text`` and ``cell`` are computed once per cell and remembered; a grid is not
+    changed once the locator reads it (set ``formats``/``no_cache`` before the first ``cell``).
     """
 
     file: str
@@ -73,6 +86,9 @@ class Grid:
     no_cache: set[tuple[int, int]] = field(default_factory=set)
     kind: str = "sheet"  # "sheet" or "word_table"
     _anchor: dict[tuple[int, int], tuple[int, int]] | None = field(default=None, repr=False)
+    _width: int | None = field(default=None, repr=False, compare=False)
+    _texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
+    _cells: dict[tuple[int, int], Cell] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def height(self) -> int:
@@ -80,7 +96,9 @@ class Grid:
 
     @property
     def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        if self._width is None:
+            self._width = max((len(r) for r in self.rows), default=0)
+        return self._width
 
     def address(self, r: int, c: int) -> str:
         return a1(self.origin[0] + r, self.origin[1] + c)
@@ -96,35 +114,84 @@ class Grid:
                 return row[c]
         return None
 
+    def _anchors(self) -> dict[tuple[int, int], tuple[int, int]]:
+        table: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in self.merged:
+            top_left = (r1, c1)
+            for rr in range(r1, r2 + 1):
+                for cc in range(c1, c2 + 1):
+                    table[(rr, cc)] = top_left
+        self._anchor = table
+        return table
+
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (r, c), or (r, c) itself."""
-        if self._anchor is None:
-            table: dict[tuple[int, int], tuple[int, int]] = {}
-            for r1, c1, r2, c2 in self.merged:
-                for rr in range(r1, r2 + 1):
-                    for cc in range(c1, c2 + 1):
-                        table[(rr, cc)] = (r1, c1)
-            self._anchor = table
-        return self._anchor.get((r, c), (r, c))
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        key = (r, c)
+        return table.get(key, key)
 
     def value(self, r: int, c: int) -> CellValue:
         """The value shown at (r, c): a merged range shows its top-left value everywhere."""
         return self.raw(*self.anchor(r, c))
 
     def text(self, r: int, c: int) -> str:
-        value = self.value(r, c)
-        if value is None:
-            return ""
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-        return value.strip()
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        key = (r, c)
+        key = table.get(key, key)
+        text = self._texts.get(key)
+        if text is None:
+            ar, ac = key
+            rows = self.rows
+            value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
+            if value is None:
+                text = ""
+            elif isinstance(value, Decimal):
+                text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
+            else:
+                text = value.strip()
+            self._texts[key] = text
+        return text
 
     def cell(self, r: int, c: int) -> Cell:
         """A :class:`Cell` with the value, number format and provenance of (r, c)'s anchor."""
-        ar, ac = self.anchor(r, c)
-        return Cell(
-            self.raw(ar, ac),
-            source=self.source(ar, ac),
-            number_format=self.formats.get((ar, ac)),
-            no_cached_value=(ar, ac) in self.no_cache,
-        )
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        key = (r, c)
+        key = table.get(key, key)
+        cell = self._cells.get(key)
+        if cell is None:
+            ar, ac = key
+            rows = self.rows
+            value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
+            r0, c0 = self.origin
+            cell = Cell(value, Source(self.file, self.sheet, a1(r0 + ar, c0 + ac)),
+                        self.formats.get(key) if self.formats else None, key in self.no_cache)
+            self._cells[key] = cell
+        return cell
+
+    def first_filled(self, r: int, c1: int, c2: int) -> Cell:
+        """The cell of the first column in ``c1..c2`` whose :meth:`text` is not empty, else the
+        cell at ``(r, c1)`` (empty, but with its address)."""
+        for c in range(c1, c2 + 1):
+            if self.filled(r, c):
+                return self.cell(r, c)
+        return self.cell(r, c1)
+
+    def filled(self, r: int, c: int) -> bool:
+        """``bool(self.text(r, c))`` without formatting a number: a number is never empty."""
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        key = (r, c)
+        ar, ac = table.get(key, key)
+        rows = self.rows
+        if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]):
+            value = rows[ar][ac]
+            return value is not None and (not isinstance(value, str) or not value.isspace()
+                                          and value != "")
+        return False

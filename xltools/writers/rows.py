@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
@@ -122,9 +123,15 @@ def score(value: Decimal | None) -> Decimal | None:
     return None if value is None else round_half_up(value, 2)
 
 
+@lru_cache(maxsize=4096)
+def file_name(path: str) -> str:
+    """``Path(path).name``, remembered: every row of a form names the same file."""
+    return Path(path).name
+
+
 def link_text(source: Source) -> str:
     """``文件名｜工作表!单元格``; just the file name when the location is unknown."""
-    name = Path(source.file).name or source.file
+    name = file_name(source.file) or source.file
     if not source.sheet:
         return name
     return f"{name}｜{source.sheet}!{source.cell}" if source.cell else f"{name}｜{source.sheet}"
@@ -133,7 +140,7 @@ def link_text(source: Source) -> str:
 def source_link(source: Source | None, file_path: str) -> Link | None:
     """A link to ``source`` inside the input file ``file_path`` (which may be a full path)."""
     if source is None:
-        return Link(Path(file_path).name, file_path)
+        return Link(file_name(file_path), file_path)
     return Link(link_text(source), file_path, source.sheet, source.cell)
 
 
@@ -179,7 +186,7 @@ def finding_rows(pairs: Iterable[tuple[str, Finding]]) -> list[Row]:
     for i, (path, f) in enumerate(ordered, 1):
         loc = f.location
         target = source_link(loc, path) if loc is not None and loc.sheet else Link(
-            Path(path).name, path)
+            file_name(path), path)
         rows.append((i, SEVERITY_CN.get(f.severity, f.severity), f.code, f.project, f.indicator,
                      f.message, f.expected, f.reported, target))
     return rows

@@ -16,12 +16,18 @@ Example::
 
 from __future__ import annotations
 
+import os
+import re
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.url import Url
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len
+from xlsxwriter.xmlwriter import XMLwriter
 
 from ..pipeline import Report
 from . import rows as R
@@ -45,18 +51,40 @@ def pairs_of(report: Report):
 
 
 class _Sheet:
-    """A worksheet with the formats of a table and a row cursor."""
+    """A worksheet with the formats of a table and a row cursor.
+
+    Data rows go through :meth:`write_rows`, which writes each row's XML straight into the
+    worksheet's ``constant_memory`` row file — the same bytes XlsxWriter's per-cell calls
+    produce (``tests/test_perf_summary_rows.py`` compares the two), at a fraction of the cost.
+    A row holding anything unusual (a rich-string look-alike, a very long text, a number that
+    is not finite, a link Excel would refuse) is written cell by cell as before.
+    """
 
     def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path):
         self.wb, self.ws, self.columns, self.fmt, self.out_dir = wb, ws, columns, fmt, out_dir
         self.links = 0
+        self._targets: dict[str, tuple[str, bool]] = {}
         for i, col in enumerate(columns):
             ws.set_column(i, i, col.width)
+        self.fast = _fast_capable(ws)
+        self._number_formats = [fmt.get(col.kind, fmt["int"]) for col in columns]
+        self._number_kinds = [col.kind if col.kind in fmt else "int" for col in columns]
+        self._xf: dict[str, str] = {}  # format name → its XF index, once XlsxWriter gave one
+        self._letters = [_col(i) for i in range(len(columns))]
 
     def header(self, row: int) -> None:
         for i, col in enumerate(self.columns):
             self.ws.write_string(row, i, col.header, self.fmt["header"])
         self.ws.set_row(row, 30)
+
+    def write_rows(self, first: int, rows: Iterable[Sequence[R.Value]]) -> int:
+        """Write ``rows`` at ``first``, ``first + 1``, …; returns how many were written."""
+        count = 0
+        for count, values in enumerate(rows, 1):
+            row = first + count - 1
+            if not (self.fast and self._write_fast(row, values)):
+                self.write_row(row, values)
+        return count
 
     def write_row(self, row: int, values: Sequence[R.Value]) -> None:
         ws, fmt = self.ws, self.fmt
@@ -72,19 +100,162 @@ class _Sheet:
             else:  # anything else is shown as text, never interpreted
                 ws.write_string(row, i, str(value), fmt["text"])
 
-    def _link(self, row: int, col: int, link: R.Link) -> None:
-        target = R.link_target(link, self.out_dir)
+    def _url(self, link: R.Link, pending: int = 0) -> str | None:
+        """The hyperlink target of ``link``, or ``None`` when it is shown as plain text
+        (``pending``: links of the row being built, not yet counted in ``self.links``)."""
+        known = self._targets.get(link.path)
+        if known is None:  # the form's row and its findings link to the same file
+            known = self._targets[link.path] = (
+                R.link_target(link, self.out_dir),
+                Path(link.path).suffix.lower() not in R.WORD_SUFFIXES)
+        target, cell_link = known
         url = "external:" + target
-        if link.sheet and link.cell and "#" not in target and Path(link.path).suffix.lower() \
-                not in R.WORD_SUFFIXES:
+        if link.sheet and link.cell and "#" not in target and cell_link:
             sheet = link.sheet.replace("'", "''")
             url += f"#'{sheet}'!{link.cell}"
-        if self.links >= MAX_LINKS or len(url) > MAX_LINK_LEN:
+        if self.links + pending >= MAX_LINKS or len(url) > MAX_LINK_LEN:
+            return None
+        return url
+
+    def _link(self, row: int, col: int, link: R.Link) -> None:
+        url = self._url(link)
+        if url is None:
             self.ws.write_string(row, col, link.text, self.fmt["text"])
             return
         self.links += 1
         self.ws.write_url(row, col, url, self.fmt["link"], string=link.text,
-                          tip="打开源文件")
+                          tip=LINK_TIP)
+
+    # --- the fast path ----------------------------------------------------------------------
+
+    def _xf_of(self, name: str) -> str:
+        """XF index of ``fmt[name]``, assigned now if it is the format's first use (XlsxWriter
+        numbers formats in order of first use, so this is called where a cell is written)."""
+        index = str(self.fmt[name]._get_xf_index())
+        self._xf[name] = index
+        return index
+
+    def _write_fast(self, row: int, values: Sequence[R.Value]) -> bool:
+        """Write one data row as XML; ``False`` (nothing written) when it needs the slow path."""
+        ws = self.ws
+        if row >= ws.xls_rowmax or row in ws.row_info or row in ws.comments:
+            return False
+        if row > ws.previous_row:
+            ws._write_single_row(row)  # what XlsxWriter does when a cell of a later row comes
+        if row < ws.previous_row or ws.table:
+            return False
+        cells: list[str] = []
+        links: list[tuple[int, object]] = []
+        first_col = last_col = -1
+        r1 = str(row + 1)
+        fmt, xf, letters = self.fmt, self._xf, self._letters
+        for i, value in enumerate(values[:len(self.columns)]):
+            if value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is str and len(value) <= 16383 and not _SPECIAL.search(value):
+                # the common case of _string_cell, inlined: this loop runs for every cell
+                text_xf = xf.get("text") or self._xf_of("text")
+                space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
+                cell = f'<c r="{letters[i]}{r1}" s="{text_xf}" t="inlineStr"><is><t{space}>' \
+                       f"{value}</t></is></c>"
+            elif kind is Decimal or kind is int:
+                number = float(value)
+                if number != number or number in (_INF, -_INF):
+                    return False  # XlsxWriter's own error handling decides
+                kind_name = self._number_kinds[i]
+                cell = f'<c r="{letters[i]}{r1}" s="{xf.get(kind_name) or self._xf_of(kind_name)}">' \
+                       f"<v>{number:.16G}</v></c>"
+            elif isinstance(value, R.Link):
+                ref = letters[i] + r1
+                url = self._url(value, len(links))
+                if url is None:
+                    cell = _string_cell(ref, value.text, fmt["text"])
+                else:
+                    link = _url_object(ws, url, value.text, len(links))
+                    if link is None:
+                        return False
+                    cell = _string_cell(ref, link.text, fmt["link"])
+                    links.append((i, link))
+            elif isinstance(value, str):
+                cell = _string_cell(letters[i] + r1, value, fmt["text"])
+            elif isinstance(value, (Decimal, int)):
+                number = float(value)
+                if number != number or number in (_INF, -_INF):
+                    return False
+                cell = f'<c r="{letters[i]}{r1}" s="{self._number_formats[i]._get_xf_index()}">' \
+                       f"<v>{number:.16G}</v></c>"
+            else:
+                cell = _string_cell(letters[i] + r1, str(value), fmt["text"])
+            if cell is None:
+                return False
+            cells.append(cell)
+            if first_col < 0:
+                first_col = i
+            last_col = i
+        if not cells:
+            return True  # XlsxWriter writes nothing for a row without cells either
+        ws.fh.write(f'<row r="{r1}">{"".join(cells)}</row>')
+        for i, link in links:
+            ws.hyperlinks[row][i] = link
+        self.links += len(links)
+        ws.hlink_count += len(links)
+        ws.previous_row = row + 1
+        if ws.dim_rowmin is None or row < ws.dim_rowmin:
+            ws.dim_rowmin = row
+        if ws.dim_rowmax is None or row > ws.dim_rowmax:
+            ws.dim_rowmax = row
+        if ws.dim_colmin is None or first_col < ws.dim_colmin:
+            ws.dim_colmin = first_col
+        if ws.dim_colmax is None or last_col > ws.dim_colmax:
+            ws.dim_colmax = last_col
+        return True
+
+
+LINK_TIP = "打开源文件"
+_INF = float("inf")
+_PRESERVE = ' xml:space="preserve"'
+# what XlsxWriter escapes in a string: control characters, _xHHHH_ look-alikes, & < >
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_FAST_ATTRS = ("constant_memory", "previous_row", "table", "row_info", "comments", "fh",
+               "hyperlinks", "hlink_count", "dim_rowmin", "dim_rowmax", "dim_colmin",
+               "dim_colmax", "xls_rowmax", "xls_strmax", "max_url_length", "_write_single_row",
+               "_escape_control_characters", "_escape_data")
+
+
+def _fast_capable(ws) -> bool:
+    """The fast path needs XlsxWriter's constant_memory row file and its usual bookkeeping."""
+    return bool(getattr(ws, "constant_memory", False)) and all(hasattr(ws, a) for a in _FAST_ATTRS)
+
+
+def _string_cell(ref: str, text: str, cell_format) -> str | None:
+    """``<c>`` of an inline string exactly as XlsxWriter writes it in constant_memory mode
+    (control characters as ``_xHHHH_``, ``& < >`` escaped, ``xml:space`` for edge spaces)."""
+    if len(text) > 16383:  # may need XlsxWriter's truncation to 32,767 UTF-16 units
+        return None
+    if _SPECIAL.search(text):
+        text = XMLwriter._escape_control_characters(text)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            return None  # XlsxWriter would write it as a rich string
+        space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    else:  # ^\s and \s$ of XlsxWriter's check are the first and last character here
+        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'<c r="{ref}" s="{cell_format._get_xf_index()}" t="inlineStr"><is><t{space}>' \
+           f"{text}</t></is></c>"
+
+
+def _url_object(ws, url: str, text: str, pending: int):
+    """The ``Url`` XlsxWriter's ``write_url`` would store, or ``None`` where it would refuse."""
+    target, _, anchor = url.partition("#")
+    if _utf16_len(target) > ws.max_url_length or _utf16_len(anchor) > ws.max_url_length:
+        return None
+    if ws.hlink_count + pending + 1 > 65530:
+        return None
+    link = Url(url)
+    link._text = text
+    link.tip = LINK_TIP
+    return link
 
 
 def _formats(wb) -> dict:
@@ -131,8 +302,7 @@ def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
     ws.set_row(0, 24)
     sheet.header(1)
     first, last = 2, 1 + n  # 0-based data rows
-    for i, row in enumerate(rows):
-        sheet.write_row(first + i, row)
+    sheet.write_rows(first, rows)
     ncols = len(R.FORM_COLUMNS)
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, max(last, 1), ncols - 1)
@@ -199,8 +369,7 @@ def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
 def _write_findings(sheet: _Sheet, rows: list[R.Row]) -> None:
     ws = sheet.ws
     sheet.header(0)
-    for i, row in enumerate(rows, 1):
-        sheet.write_row(i, row)
+    sheet.write_rows(1, rows)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(rows), 1), len(R.FINDING_COLUMNS) - 1)
     if rows:
@@ -213,11 +382,7 @@ def _write_indicators(sheets: list[_Sheet], rows: Iterable[R.Row], per_sheet: in
     for sheet in sheets:
         sheet.header(0)
         sheet.ws.freeze_panes(1, 0)
-        count = 0
-        for count, row in enumerate(it, 1):
-            sheet.write_row(count, row)
-            if count >= per_sheet:
-                break
+        count = sheet.write_rows(1, islice(it, per_sheet))
         sheet.ws.autofilter(0, 0, max(count, 1), len(R.INDICATOR_COLUMNS) - 1)
 
 
@@ -277,13 +442,41 @@ def write_summary(report: Report, out_path: str | Path, *, pack=None,
                       inputs=inputs, rows_per_sheet=rows_per_sheet)
 
 
+def _refuse_inputs(out: Path, inputs: Sequence[str]) -> None:
+    """:func:`~xltools.writers.atomic.refuse_inputs` for thousands of inputs: the same verdict
+    with one ``stat`` per distinct input instead of two ``resolve`` calls.
+
+    An existing input is the output exactly when both are the same file (device and inode); an
+    input that cannot be examined this way goes through ``refuse_inputs`` itself.
+    """
+    try:
+        out_stat = os.stat(out)
+    except (FileNotFoundError, NotADirectoryError):
+        out_stat = None
+    except OSError:  # cannot tell: the thorough way
+        refuse_inputs(out, inputs)
+        return
+    unsure: list[str] = []
+    for item in dict.fromkeys(inputs):
+        try:
+            st = os.stat(item)
+        except OSError:
+            unsure.append(item)  # missing or unreadable: let refuse_inputs decide
+            continue
+        if out_stat is None:
+            continue  # an existing file is never a path that does not exist
+        if (st.st_dev, st.st_ino) == (out_stat.st_dev, out_stat.st_ino):
+            unsure.append(item)  # the same file: refuse_inputs raises its message
+    refuse_inputs(out, unsure)
+
+
 def write_rows(files: Sequence[R.FileRows], out_path: str | Path, *, pack=None,
                inputs: Iterable[str | Path] = (), rows_per_sheet: int = MAX_ROWS - 1) -> Path:
     """:func:`write_summary` from rows already built per file (by pool workers)."""
     out = Path(out_path)
     if out.suffix.lower() != ".xlsx":
         raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
-    refuse_inputs(out, [f.path for f in files] + [Path(p) for p in inputs])
+    _refuse_inputs(out, [f.path for f in files] + [str(p) for p in inputs])
     form_rows, finding_rows, indicator_rows = R.merge_rows(files)
     totals = R.totals(form_rows, R.grade_names(pack))
     n_indicators = sum(len(f.indicators) for f in files)

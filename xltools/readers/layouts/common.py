@@ -34,6 +34,7 @@ _WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
 # Labels longer than this are free text (goals, explanations), never looked up as labels.
 MAX_LABEL_LEN = 40
+_KEYS: dict[str, str] = {}  # cell text → label_key(text): the same labels recur on every form
 
 
 def normalise_text(text: str) -> str:
@@ -85,14 +86,24 @@ class LabelIndex:
     def build(cls, grid: Grid) -> "LabelIndex":
         positions: dict[str, list[tuple[int, int]]] = {}
         row_keys: list[list[tuple[int, str]]] = []
+        longest = MAX_LABEL_LEN * 3
         for r, row in enumerate(grid.rows):
             keys: list[tuple[int, str]] = []
             for c, value in enumerate(row):
-                if isinstance(value, str) and len(value) <= MAX_LABEL_LEN * 3:
-                    key = label_key(value)
+                if isinstance(value, str):
+                    if len(value) > longest:
+                        continue
+                    key = _KEYS.get(value)
+                    if key is None:
+                        key = label_key(value)
+                        if len(_KEYS) < 65536:
+                            _KEYS[value] = key
                     if key and len(key) <= MAX_LABEL_LEN:
                         keys.append((c, key))
-                        positions.setdefault(key, []).append((r, c))
+                        if key in positions:
+                            positions[key].append((r, c))
+                        else:
+                            positions[key] = [(r, c)]
             row_keys.append(keys)
         return cls(positions, row_keys)
 

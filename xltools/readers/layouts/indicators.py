@@ -152,10 +152,7 @@ def _is_header_continuation(grid: Grid, hr: int) -> bool:
 def _cell(grid: Grid, r: int, span: tuple[int, int] | None) -> Cell:
     if span is None:
         return EMPTY
-    for c in range(span[0], span[1] + 1):
-        if grid.text(r, c):
-            return grid.cell(r, c)
-    return grid.cell(r, span[0])
+    return grid.first_filled(r, span[0], span[1])
 
 
 def _joined_target(grid: Grid, r: int, cols: dict[str, tuple[int, int]]) -> Cell:
