@@ -266,10 +266,15 @@ def check_not_comparable(result: FormResult, pack: RulePack) -> list[Finding]:
                                     f"{_name(ir)}有分值 {fmt(ir.weight)} 但年度指标值为空，无法计分。",
                                     ir=ir, location=_loc(ir.indicator.target, ir.indicator.source)))
             continue
-        what = "为空" if ir.actual.kind in ("empty", "not_applicable") else "不是数值"
+        if ir.actual.kind == "empty":
+            what = "实际完成值为空"
+        elif ir.actual.kind == "not_applicable":
+            what = f"实际完成值为“{ir.actual.text}”（未填写）"
+        else:
+            what = f"实际完成值“{ir.actual.text}”不是数值"
         out.append(_finding(
             "ACTUAL_NOT_COMPARABLE", result,
-            f"{_name(ir)}实际完成值“{ir.actual.text}”{what}，无法与指标值“{ir.target.text}”比较，未计分，请人工核对。",
+            f"{_name(ir)}{what}，无法与指标值“{ir.target.text}”比较，未计分，请人工核对。",
             ir=ir, location=_loc(ir.indicator.actual, ir.indicator.source),
             expected=ir.target.text, reported=ir.actual.text))
     return out
