@@ -132,7 +132,10 @@ def test_totals_row_sums_and_overall_rate(written):
     assert ws["H6"].value == pytest.approx(float((D("1175.3") / D("1500.5")).quantize(D("0.0001"))))
     assert formulas["F6"].value == "=SUM(F3:F5)"
     assert formulas["H6"].value == '=IF(F6=0,"",G6/F6)'
-    assert ws["N6"].value == pytest.approx(79.23)  # (87.6 + 55.1 + 95) / 3 = 79.233…
+    assert ws["N6"].value is None  # a mean is not a total: it sits in the block below
+    assert ws["B8"].value == "复核总分平均值"
+    assert ws["C8"].value == pytest.approx(79.23)  # (87.6 + 55.1 + 95) / 3 = 79.233…
+    assert formulas["C8"].value == "=AVERAGE(N3:N5)"
     weighted = (D("1000") * D("87.6") + D("200.5") * D("55.1") + D("300") * D("95")) / D("1500.5")
     assert ws["C9"].value == pytest.approx(float(weighted.quantize(D("0.01"))))
     block = {ws.cell(r, 2).value: ws.cell(r, 3).value for r in range(12, 16)}

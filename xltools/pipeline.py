@@ -57,10 +57,18 @@ class Report:
         return [result for file in self.files for result in file.results]
 
     @property
+    def batch_findings(self) -> list[Finding]:
+        """Findings across files: the same project filed twice (DUPLICATE_FORM)."""
+        from .core.batch import FormKey, duplicate_findings
+
+        return duplicate_findings((FormKey.of(r), r.project, r.form.source) for r in self.results)
+
+    @property
     def findings(self) -> list[Finding]:
-        """File-level findings and every form's findings, sorted by severity (stable)."""
+        """File-level, batch and every form's findings, sorted by severity (stable)."""
         found = [f for file in self.files for f in file.findings]
         found += [f for result in self.results for f in result.findings]
+        found += self.batch_findings
         return sorted(found, key=Finding.sort_key)
 
     @property

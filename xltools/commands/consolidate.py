@@ -106,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
 
+    batch = R.batch_rows(per_file)  # the same project filed in several places
     failed = [f for f in per_file if f.error is not None]
     for f in failed:
         print(f"错误：{f.error}", file=sys.stderr)
@@ -115,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail("没有任何输入文件能够读取，未生成汇总。")
         return _fail("输入文件中没有找到任何自评表，未生成汇总。")
 
+    if batch is not None:
+        per_file.append(batch)
     try:
         write_rows(per_file, out, pack=pack, inputs=files)
     except OutputError as exc:
@@ -122,14 +125,14 @@ def run(args: argparse.Namespace) -> int:
 
     errors, warnings, infos = (sum(f.counts.get(k, 0) for f in per_file)
                                for k in ("error", "warning", "info"))
-    line = (f"已读取 {n_forms} 个表单（{len(per_file)} 个文件），失败文件 {len(failed)} 个，"
+    line = (f"已读取 {n_forms} 个表单（{len(files)} 个文件），失败文件 {len(failed)} 个，"
             f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
     if args.json:
         headers = [c.header for c in R.FORM_COLUMNS]
         form_rows, _, _ = R.merge_rows(per_file)
         payload = {
             "output": str(out),
-            "files": len(per_file),
+            "files": len(files),
             "forms": n_forms,
             "failed_files": [{"path": f.path, "reason": f.error} for f in failed],
             "errors": errors,

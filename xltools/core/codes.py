@@ -59,6 +59,8 @@ CODES: dict[str, tuple[str, str]] = {
     "FORM_INCOMPLETE": ("error", "自评表不完整"),
     "NO_FORM": ("error", "文件中没有找到绩效自评表"),
     "READ_FAILED": ("error", "文件无法读取"),
+    # across the forms of a batch (xltools.core.batch)
+    "DUPLICATE_FORM": ("warning", "同一项目的自评表出现多次"),
 }
 
 # Codes raised with a severity that depends on the case; CODES holds the most severe one.

@@ -97,6 +97,10 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
     source = grid.source(r1, _first_label_col(index, r1))
     header = {name: _labelled(grid, index, keys, r1, r2) for name, keys in HEADER_LABELS.items()}
     project = header["project"]
+    if grid.origin[0] + r1 < 0:
+        # a Word form starts at its title paragraph above the table (addresses A0, A-1 …):
+        # point people at the table itself, where the 项目名称 is
+        source = project.source if project.source and not project.is_empty else grid.source(-grid.origin[0], 0)
     name = project.text
     ind_hr = find_indicator_header(index, r1, r2)
     funds = read_funds(grid, index, r1, ind_hr if ind_hr is not None else r2, project=name,

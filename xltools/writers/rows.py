@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal, Sequence
 
+from ..core.batch import FormKey, duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 
@@ -60,9 +61,9 @@ Row = tuple[Value, ...]
 
 FORM_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 6),
-    Column("项目名称", "text", 30),
-    Column("主管部门", "text", 18),
-    Column("实施单位", "text", 18),
+    Column("项目名称", "text", 36),
+    Column("主管部门", "text", 26),
+    Column("实施单位", "text", 26),
     Column("年度", "text", 7),
     Column("全年预算数", "money", 13),
     Column("全年执行数", "money", 13),
@@ -76,19 +77,19 @@ FORM_COLUMNS: tuple[Column, ...] = (
     Column("等级", "text", 6),
     Column("错误数", "int", 7),
     Column("警告数", "int", 7),
-    Column("来源", "link", 40),
+    Column("来源", "link", 60),
 )
 
 FINDING_COLUMNS: tuple[Column, ...] = (
     Column("序号", "int", 6),
     Column("严重程度", "text", 8),
-    Column("代码", "text", 22),
-    Column("项目", "text", 26),
-    Column("指标", "text", 22),
-    Column("问题说明", "text", 60),
+    Column("代码", "text", 32),
+    Column("项目", "text", 30),
+    Column("指标", "text", 30),
+    Column("问题说明", "text", 90),
     Column("应为", "text", 14),
     Column("报告值", "text", 14),
-    Column("位置", "link", 40),
+    Column("位置", "link", 60),
 )
 
 INDICATOR_COLUMNS: tuple[Column, ...] = (
@@ -288,6 +289,7 @@ class FileRows:
     indicators: tuple[Row, ...]
     counts: dict[str, int]
     error: str | None = None
+    keys: tuple = ()  # (FormKey | None, project, Source) per form, for the batch checks
 
 
 def file_rows(file_report) -> FileRows:
@@ -303,8 +305,25 @@ def file_rows(file_report) -> FileRows:
                   zip(sorted(finding_pairs, key=lambda p: p[1].sort_key()),
                       finding_rows(finding_pairs)))
     forms = tuple((0, *row[1:]) for row in form_rows(results))
+    keys = tuple((FormKey.of(r), r.project, r.form.source) for r in file_report.results)
     return FileRows(path, forms, keyed, tuple(indicator_rows(results)), counts,
-                    file_report.error)
+                    file_report.error, keys)
+
+
+def batch_rows(files: Sequence[FileRows]) -> FileRows | None:
+    """The batch findings (the same project in several places) as one more, form-less share of
+    the summary; ``None`` when there are none. Each finding links to its own file."""
+    path_of = {key[2]: f.path for f in files for key in f.keys}
+    found = duplicate_findings(key for f in files for key in f.keys)
+    if not found:
+        return None
+    pairs = [(path_of.get(x.location, ""), x) for x in found]
+    keyed = tuple((x.sort_key(), row) for (_, x), row in
+                  zip(sorted(pairs, key=lambda p: p[1].sort_key()), finding_rows(pairs)))
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for x in found:
+        counts[x.severity] += 1
+    return FileRows("", (), keyed, (), counts)
 
 
 def merge_rows(files: Sequence[FileRows]) -> tuple[list[Row], list[Row], Iterable[Row]]:

@@ -47,6 +47,8 @@ def pairs_of(report: Report):
     results = [(f.path, r) for f in report.files for r in f.results]
     findings = [(f.path, x) for f in report.files for x in f.findings]
     findings += [(f.path, x) for f in report.files for r in f.results for x in r.findings]
+    by_source = {r.form.source: f.path for f in report.files for r in f.results}
+    findings += [(by_source.get(x.location, ""), x) for x in report.batch_findings]
     return results, findings
 
 
@@ -323,21 +325,19 @@ def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
                          _num(totals.executed) if totals.executed is not None else 0)
         ws.write_formula(t, C["执行率"], f'=IF({b}{t + 1}=0,"",{e}{t + 1}/{b}{t + 1})',
                          fmt["total_rate"], _num(totals.rate))
-        if totals.mean_total is not None:
-            ws.write_formula(t, C["复核总分"], f"=AVERAGE({rng('复核总分')})", fmt["total_score"],
-                             _num(totals.mean_total))
         for name in ("错误数", "警告数"):
             s = sum(int(r[C[name]] or 0) for r in rows)
             ws.write_formula(t, C[name], f"=SUM({rng(name)})", fmt["total_label"], s)
 
     # the block under the table
     r0 = t + 2
+    # constant_memory: every cell of a row must be written before the next row is started
     ws.write_string(r0, C["项目名称"], "复核总分平均值", fmt["text"])
+    if n and totals.mean_total is not None:
+        ws.write_formula(r0, C["主管部门"], f"=AVERAGE({rng('复核总分')})", fmt["score"],
+                         _num(totals.mean_total))
     ws.write_string(r0 + 1, C["项目名称"], "按全年预算数加权的复核总分平均值", fmt["text"])
     if n:
-        if totals.mean_total is not None:
-            ws.write_formula(r0, C["主管部门"], f"={_col(C['复核总分'])}{t + 1}", fmt["score"],
-                             _num(totals.mean_total))
         if totals.weighted_total is not None:
             bud, tot = rng("全年预算数"), rng("复核总分")
             ws.write_formula(r0 + 1, C["主管部门"],
@@ -476,7 +476,7 @@ def write_rows(files: Sequence[R.FileRows], out_path: str | Path, *, pack=None,
     out = Path(out_path)
     if out.suffix.lower() != ".xlsx":
         raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
-    _refuse_inputs(out, [f.path for f in files] + [str(p) for p in inputs])
+    _refuse_inputs(out, [f.path for f in files if f.path] + [str(p) for p in inputs])
     form_rows, finding_rows, indicator_rows = R.merge_rows(files)
     totals = R.totals(form_rows, R.grade_names(pack))
     n_indicators = sum(len(f.indicators) for f in files)

@@ -1,0 +1,62 @@
+"""The same project filed twice in one batch is flagged (DUPLICATE_FORM), in check and in the summary."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from decimal import Decimal as D
+
+import openpyxl
+
+from fixtures.national import synthetic_form, write_national_xlsx
+from xltools.cli import main
+from xltools.core.batch import FormKey, duplicate_findings
+from xltools.core.model import Source
+
+
+def key(project="访惠聚经费", department="昌吉州党委宣传部", year="2020", budget="13"):
+    return FormKey(project, department, year, D(budget))
+
+
+def test_first_occurrence_is_silent_each_repeat_is_reported_at_its_own_cell():
+    a, b, c = (Source(f"{n}.xlsx", "表1", "B1") for n in "abc")
+    found = duplicate_findings([(key(), "访惠聚经费", a), (key(), "访惠聚经费", b),
+                                (key(), "访惠聚经费", c)])
+    assert [f.location for f in found] == [b, c]
+    assert all(f.code == "DUPLICATE_FORM" and f.severity == "warning" for f in found)
+    assert "在 3 处出现" in found[0].message and "a.xlsx｜表1!B1" in found[0].message
+
+
+def test_different_year_budget_or_department_is_not_a_duplicate():
+    src = Source("a.xlsx", "表1", "B1")
+    entries = [(key(), "访惠聚经费", src), (key(year="2021"), "访惠聚经费", src),
+               (key(budget="14"), "访惠聚经费", src), (key(department="文明办"), "访惠聚经费", src),
+               (None, "", src)]
+    assert duplicate_findings(entries) == []
+
+
+def test_check_and_consolidate_flag_a_form_sent_twice(tmp_path):
+    form = synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")
+    other = synthetic_form("文化强州建设（虚构）", budget="50", executed="49")
+    write_national_xlsx([form, other], tmp_path / "宣传部.xlsx")
+    write_national_xlsx([form], tmp_path / "宣传部_重发.xlsx")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["check", "--json", str(tmp_path)])
+    doc = json.loads(out.getvalue())
+    dups = [f for f in doc["findings"] if f["code"] == "DUPLICATE_FORM"]
+    assert len(dups) == 1 and dups[0]["project"] == "访惠聚驻村工作经费（虚构）"
+    assert dups[0]["location"]["file"] == "宣传部_重发.xlsx"
+
+    summary = tmp_path / "汇总" / "部门汇总.xlsx"
+    summary.parent.mkdir()
+    with contextlib.redirect_stdout(io.StringIO()) as said:
+        assert main(["consolidate", str(tmp_path), "-o", str(summary)]) == 0
+    assert "（2 个文件）" in said.getvalue()
+    ws = openpyxl.load_workbook(summary)["问题清单"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r and r[2] == "DUPLICATE_FORM"]
+    assert len(rows) == 1 and rows[0][1] == "警告"
+    link = next(c.hyperlink for row in ws.iter_rows() for c in row
+                if c.hyperlink and row[2].value == "DUPLICATE_FORM")
+    assert "宣传部_重发.xlsx" in link.target

@@ -1,0 +1,84 @@
+"""Checks across the forms of a batch (one department's year end), not inside one form.
+
+So far one check: the same project filed twice. A department that receives a project's form as
+Excel and again as Word, or a form copied into two workbooks, would count its budget twice in
+the 部门汇总; the batch check says so instead of silently adding it up.
+
+Example — two files carry 访惠聚经费 (昌吉州党委宣传部, 2020, 全年预算数 13)::
+
+    宣传部.xlsx｜访惠聚经费!B4   访惠聚经费 | 昌吉州党委宣传部 | 2020 | 13
+    宣传部.docx｜表1!B1          访惠聚经费 | 昌吉州党委宣传部 | 2020 | 13
+
+    → DUPLICATE_FORM (warning) at 宣传部.docx｜表1!B1: “访惠聚经费”（昌吉州党委宣传部，2020年度，
+      全年预算数 13 万元）在 2 处出现：宣传部.xlsx｜访惠聚经费!B4、宣传部.docx｜表1!B1。汇总时会
+      重复计算，请核对后只保留一份。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from .decimals import fmt
+from .model import Finding, FormResult, Source
+
+
+@dataclass(frozen=True, slots=True)
+class FormKey:
+    """What identifies a project's form within a batch: name, department, year and budget."""
+
+    project: str
+    department: str
+    year: str
+    budget: Decimal | None
+
+    @classmethod
+    def of(cls, result: FormResult) -> "FormKey | None":
+        form = result.form
+        project = "".join(form.project.text.split())
+        if not project:
+            return None  # an unnamed form cannot be matched
+        budget = result.funds.budget
+        return cls(project, "".join(form.department.text.split()), form.year.text.strip(),
+                   None if budget is None else budget.normalize())
+
+
+def _where(source: Source | None) -> str:
+    if source is None:
+        return "（位置未知）"
+    return f"{source.file}｜{source.sheet}!{source.cell}" if source.sheet else source.file
+
+
+def duplicate_findings(entries: Iterable[tuple[FormKey | None, str, Source | None]]) -> list[Finding]:
+    """One DUPLICATE_FORM warning for every repeat of a project already seen in the batch.
+
+    ``entries`` are ``(key, project name as written, source)`` in input order; the first
+    occurrence is kept silent, each later one is reported at its own source.
+    """
+    seen: dict[FormKey, list[tuple[str, Source | None]]] = {}
+    order: list[FormKey] = []
+    for key, project, source in entries:
+        if key is None:
+            continue
+        if key not in seen:
+            seen[key] = []
+            order.append(key)
+        seen[key].append((project, source))
+    out: list[Finding] = []
+    for key in order:
+        places = seen[key]
+        if len(places) < 2:
+            continue
+        where = "、".join(_where(src) for _, src in places)
+        about = "，".join(x for x in (key.department, f"{key.year}年度" if key.year else "",
+                                      f"全年预算数 {fmt(key.budget, 6)} 万元" if key.budget is not None else "")
+                          if x)
+        for project, source in places[1:]:
+            out.append(Finding(
+                "DUPLICATE_FORM", "warning",
+                f"“{project}”（{about}）在 {len(places)} 处出现：{where}。汇总时会重复计算，"
+                "请核对后只保留一份。",
+                project=project, location=source,
+                expected="只出现一次", reported=f"出现 {len(places)} 次"))
+    return out
