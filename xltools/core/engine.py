@@ -15,6 +15,8 @@ pack) the total is capped by 执行率 (59 % → at most 69).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from decimal import Decimal
 
 from .audit import audit
@@ -82,6 +84,21 @@ def total_score(funds: FundsResult, indicators: tuple[IndicatorResult, ...], pac
     return round_half_up(total, pack.score_places)
 
 
+def is_unweighted(form: Form, indicators: tuple[IndicatorResult, ...]) -> bool:
+    """A form without any 分值 or 得分 (Hunan county forms): nothing to add up.
+
+    项目资金 | 年初预算数 | 全年预算数 | 全年执行数 | 执行率   (no 分值/得分 columns)
+    产出指标 | 数量指标 | 新建水厂 | 2座 | 2座                (no 分值/得分 columns)
+    → every row still says whether its target was met; no total, no grade.
+    """
+    if not form.reported_total.is_empty:
+        return False
+    if any(not cell.is_empty for row in form.funds for cell in (row.weight, row.score)):
+        return False
+    applicable = [ir for ir in indicators if ir.applicable]
+    return bool(applicable) and all(ir.weight is None and ir.reported_score is None for ir in applicable)
+
+
 def evaluate(form: Form, pack: RulePack | None = None) -> FormResult:
     """Score a form by the pack (national by default) and audit it."""
     pack = pack or load_rulepack()
@@ -94,7 +111,15 @@ def evaluate(form: Form, pack: RulePack | None = None) -> FormResult:
         if problem is not None:
             problems.append(problem)
     indicators = tuple(results)
+    unweighted = is_unweighted(form, indicators)
+    if unweighted:
+        funds = replace(funds, weight=None, score=None)
+        problems.append(Finding(
+            "FORM_UNWEIGHTED", severity_of("FORM_UNWEIGHTED"),  # type: ignore[arg-type]
+            "表中没有分值和得分栏，只判断各指标是否完成，不计算得分、总分和等级。", location=form.source))
     scores, reported, weights = subtotals(indicators)
+    if unweighted:
+        scores, reported, weights = {}, {}, {}
     if form.funds and funds.weight is not None:
         scores[BUDGET_LEVEL1] = funds.score if funds.score is not None else ZERO
         reported[BUDGET_LEVEL1] = funds.reported_score if funds.reported_score is not None else ZERO

@@ -369,8 +369,12 @@ def score_measures(target: Measure, actual: Measure, weight: Decimal | None, lev
     """(score, met, rule, band, applicable) for parsed measures; the core of :func:`score_indicator`."""
     if is_not_applicable(target, actual, weight):
         return None, None, "not_applicable", None, False
-    if target.kind == "empty" or weight is None:
+    if target.kind == "empty":
         return None, None, "unparsed", None, True
+    if weight is None:
+        # no 分值 (county forms without score columns): say whether the target was met, score nothing
+        _score, met, rule, _band = _scored(target, actual, ONE, level2, None, pack)
+        return None, met, rule, None, True
     score, met, rule, band = _scored(target, actual, weight, level2, reported, pack)
     if score is not None:
         score = round_half_up(score, pack.score_places)
