@@ -60,3 +60,20 @@ def test_check_and_consolidate_flag_a_form_sent_twice(tmp_path):
     link = next(c.hyperlink for row in ws.iter_rows() for c in row
                 if c.hyperlink and row[2].value == "DUPLICATE_FORM")
     assert "宣传部_重发.xlsx" in link.target
+
+
+def test_a_blank_template_sheet_is_reported_but_not_consolidated(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    template = Path(__file__).resolve().parents[1] / "workbooks" / "绩效自评模板.xlsm"
+    shutil.copy(template, tmp_path / "模板.xlsm")
+    write_national_xlsx([synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")],
+                        tmp_path / "宣传部.xlsx")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        main(["check", "--json", str(tmp_path)])
+    doc = json.loads(out.getvalue())
+    assert [f["project"] for f in doc["forms"]] == ["访惠聚驻村工作经费（虚构）"]
+    blank = [f for f in doc["findings"] if f["code"] == "FORM_BLANK"]
+    assert len(blank) == 1 and blank[0]["location"]["file"] == "模板.xlsm"

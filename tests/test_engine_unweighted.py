@@ -50,3 +50,20 @@ def test_a_form_with_weights_is_not_unweighted():
     result = evaluate(forms[0])
     assert "FORM_UNWEIGHTED" not in {f.code for f in result.findings}
     assert result.total is not None
+
+
+def test_a_blank_template_form_is_not_checked():
+    blank = """
+项目支出绩效自评表
+项目名称 | | | |
+项目资金（万元） | | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分
+ | 年度资金总额 | | | | 10 | | 
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分
+ | 产出指标 | 数量指标 | | | | |
+ | 效益指标 | 社会效益指标 | | | | |
+总分 | | | | | | 100 |
+"""
+    forms, _ = locate_forms(grid(blank))
+    result = evaluate(forms[0])
+    assert [f.code for f in result.findings] == ["FORM_BLANK"]
+    assert result.total is None and result.grade is None

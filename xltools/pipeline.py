@@ -96,7 +96,7 @@ def process_file(path: str | Path, pack=None, limits=None) -> FileReport:
     >>> process_file("不存在.xlsx").error                     # doctest: +SKIP
     '无法读取文件 不存在.xlsx：文件不存在'
     """
-    from .core.engine import evaluate
+    from .core.engine import evaluate, is_blank
     from .readers.files import ReadError, read_forms
 
     path_text = str(path)
@@ -113,7 +113,11 @@ def process_file(path: str | Path, pack=None, limits=None) -> FileReport:
     findings: list[Finding] = list(outcome.findings)
     for form in outcome.forms:
         try:
-            results.append(evaluate(form, pack))
+            result = evaluate(form, pack)
+            if is_blank(form):  # an unfilled template sheet: say so, but it is not a project
+                findings.extend(result.findings)
+            else:
+                results.append(result)
         except Exception as exc:  # an engine bug: report the form, keep going
             reason = _unexpected(path_text, "评分", exc)
             loc = form.source if form.source is not None else Source(path_text, "", "")

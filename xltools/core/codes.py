@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "CHECK_FAILED": ("warning", "某项检查未能完成"),
     "SCORING_FAILED": ("error", "无法计分"),
     "FORM_UNWEIGHTED": ("info", "表中没有分值和得分，只判断是否完成"),
+    "FORM_BLANK": ("info", "空白自评表，未检查"),
     # reading (readers, files, pipeline)
     "ROW_REALIGNED": ("info", "资金行单元格多于表头，已重新对齐"),
     "FORM_INCOMPLETE": ("error", "自评表不完整"),

@@ -99,9 +99,26 @@ def is_unweighted(form: Form, indicators: tuple[IndicatorResult, ...]) -> bool:
     return bool(applicable) and all(ir.weight is None and ir.reported_score is None for ir in applicable)
 
 
+def is_blank(form: Form) -> bool:
+    """A form nobody has filled in yet (a fresh template sheet): no project, no amounts, no
+    targets or actuals. Checking it would only list empty cells."""
+    if not form.project.is_empty:
+        return False
+    if any(not c.is_empty for row in form.funds for c in (row.initial_budget, row.budget, row.executed)):
+        return False
+    return all(ind.target.is_empty and ind.actual.is_empty and ind.score.is_empty
+               for ind in form.indicators)
+
+
 def evaluate(form: Form, pack: RulePack | None = None) -> FormResult:
     """Score a form by the pack (national by default) and audit it."""
     pack = pack or load_rulepack()
+    if is_blank(form):
+        empty = FundsResult(None, None, None, None, None, None, None)
+        return FormResult(form=form, funds=empty, indicators=(), findings=(Finding(
+            "FORM_BLANK", severity_of("FORM_BLANK"),  # type: ignore[arg-type]
+            "这是一张尚未填写的空白自评表（没有项目名称、金额和指标值），未做检查。",
+            location=form.source),))
     funds, problems = _safe_funds(form, pack)
     results = []
     for ind in form.indicators:
