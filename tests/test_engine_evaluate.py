@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from formdsl import parse_form
 from xltools.core.engine import evaluate
-from xltools.core.model import Finding, Form, Source
+from xltools.core.model import Cell, Finding, Form, Source
 from xltools.core.rulepack import load_rulepack
 
 FORM = """
@@ -55,7 +55,10 @@ def test_platform_pack_caps_the_total():
 def test_empty_form_gives_findings_not_errors():
     r = evaluate(Form(Source("a.xlsx", "表1", "A1"), "national"))
     assert r.total is None and r.grade is None
-    assert [f.code for f in r.findings] == ["FUNDS_MISSING"]
+    assert [f.code for f in r.findings] == ["FORM_BLANK"]  # nothing filled in: not checked
+    named = evaluate(Form(Source("a.xlsx", "表1", "A1"), "national", project=Cell("访惠聚经费")))
+    assert named.total is None and named.grade is None
+    assert [f.code for f in named.findings] == ["FUNDS_MISSING"]
 
 
 cell_text = st.one_of(st.sampled_from(["", "/", "—", "≥", "%", "100%", "≧85%", "1e999", "NaN", "-5", "0",

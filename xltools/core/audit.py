@@ -18,7 +18,8 @@ from .model import Cell, Finding, FormResult, IndicatorResult, Source
 from .rulepack import RulePack
 from .scoring import (
     RULE_CN, band_of, cell_number, comparable, effective_operator, grade, in_band, is_blank_note,
-    is_deviation, matching_rules, total_row_needs_recompute, totals_from_subrows, unit_note,
+    is_deviation, keywords_pattern, matching_rules, total_row_needs_recompute, totals_from_subrows,
+    unit_note,
 )
 
 
@@ -45,9 +46,18 @@ def _pct(rate: Decimal | None) -> str:
     return "" if rate is None else fmt(rate * HUNDRED, 2) + "%"
 
 
-def _scored_rows(result: FormResult) -> list[IndicatorResult]:
-    """Applicable rows that carry a 分值."""
-    return [ir for ir in result.indicators if ir.applicable and ir.weight is not None]
+def _scored_rows(result: FormResult) -> tuple[IndicatorResult, ...]:
+    """Applicable rows that carry a 分值 (a dozen checks ask in turn: worked out once per result)."""
+    last = _SCORED[0]
+    if last is not None and last[0] is result:
+        return last[1]
+    rows = tuple(ir for ir in result.indicators if ir.applicable and ir.weight is not None)
+    _SCORED[0] = (result, rows)  # holds the (immutable) result, so its id stays its own
+    return rows
+
+
+_SCORED: list[tuple[FormResult, tuple[IndicatorResult, ...]] | None] = [None]
+
 
 
 def _name(ir: IndicatorResult) -> str:
@@ -432,8 +442,9 @@ def check_level1_weights(result: FormResult, pack: RulePack) -> list[Finding]:
     → LEVEL1_WEIGHTS_NONSTANDARD (info): 一级指标分值为 产出指标70、效益指标10…，通行权重为 50/30/10/10。
     """
     actual, deviating = [], []
+    standard_of = [(pack.level1_standard_for(k), w) for k, w in result.weights.items()]
     for std in pack.level1_standard:
-        weight = sum((w for k, w in result.weights.items() if pack.level1_standard_for(k) is std), ZERO)
+        weight = sum((w for s, w in standard_of if s is std), ZERO)
         actual.append(weight)
         if weight != std.weight:
             deviating.append(std)
@@ -685,9 +696,12 @@ def check_funds_recomputed(result: FormResult, pack: RulePack) -> list[Finding]:
 def _has_execution_explanation(result: FormResult, pack: RulePack) -> bool:
     if not is_blank_note(result.form.execution_note):
         return True
+    pattern = keywords_pattern(tuple(pack.explanation_keywords))
+    if pattern is None:
+        return False
     for ir in result.indicators:
         note = ir.indicator.deviation
-        if not is_blank_note(note) and any(k in note.text for k in pack.explanation_keywords):
+        if not is_blank_note(note) and pattern.search(note.text):
             return True
     return False
 
@@ -744,6 +758,15 @@ def check_formula_cache(result: FormResult, pack: RulePack) -> list[Finding]:
     年度资金总额 | 100 | 100 | 80 | 10 | =D5/C5 (no cached value) | …
     → FORMULA_NOT_CALCULATED (warning): 单元格是公式但没有计算结果，请在 Excel 中打开并保存后再检查。
     """
+    form = result.form
+    if not (any(c.no_cached_value for c in (form.project, form.reported_total, form.reported_grade))
+            or any(row.budget.no_cached_value or row.executed.no_cached_value or row.weight.no_cached_value
+                   or row.rate.no_cached_value or row.score.no_cached_value
+                   or row.initial_budget.no_cached_value for row in form.funds)
+            or any(ir.indicator.target.no_cached_value or ir.indicator.actual.no_cached_value
+                   or ir.indicator.weight.no_cached_value or ir.indicator.score.no_cached_value
+                   for ir in result.indicators)):
+        return []  # the usual form: no formula without its value (checked without building labels)
     return [_finding("FORMULA_NOT_CALCULATED", result,
                      f"“{label}”单元格是公式但没有保存计算结果（文件可能由程序生成、未在 Excel 中打开过），"
                      f"该值按空白处理；请在 Excel 中打开、重算并保存后再检查。",

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .decimals import ONE, ZERO, round_half_up, to_decimal
 from .model import Cell, Form, FundsResult, FundsRow, Indicator, IndicatorResult, Measure
+from .notation import UNIT_INCOMPARABLE, UNIT_MISMATCH, align_units, parse_measure, parse_rate
 from .rulepack import Band, RulePack, load_rulepack
 
 RULE_CN = {
@@ -75,8 +78,6 @@ def cell_rate(cell: Cell) -> Decimal | None:
     """An 执行率 cell as a fraction (``76%`` → 0.76), via the notation parser."""
     if cell.is_empty:
         return None
-    from .notation import parse_rate  # the notation module is a sibling; imported when used
-
     try:
         return parse_rate(cell.value, number_format=cell.number_format)
     except Exception:  # the parser promises not to raise; a bad cell must not stop scoring
@@ -85,8 +86,6 @@ def cell_rate(cell: Cell) -> Decimal | None:
 
 def parse_cell(cell: Cell) -> Measure:
     """A 年度指标值/实际完成值 cell as a :class:`Measure` (never raises)."""
-    from .notation import parse_measure
-
     try:
         return parse_measure(cell.value, number_format=cell.number_format)
     except Exception as exc:
@@ -103,10 +102,19 @@ def _money(row: FundsRow | None, attr: str) -> Decimal | None:
 
 def totals_from_subrows(form: Form) -> tuple[Decimal | None, Decimal | None]:
     """Σ 全年预算数 and Σ 全年执行数 of the sub-rows (当年财政拨款 + 上年结转资金 + 其他资金)."""
-    subs = [r for r in form.funds if r.kind != "total"]
+    funds = form.funds
+    last = _SUBROWS[0]
+    if last is not None and last[0] is funds:  # the scorer and two audit checks ask in turn
+        return last[1]
+    subs = [r for r in funds if r.kind != "total"]
     budgets = [b for b in (_money(r, "budget") for r in subs) if b is not None]
     executed = [e for e in (_money(r, "executed") for r in subs) if e is not None]
-    return (sum(budgets, ZERO) if budgets else None, sum(executed, ZERO) if executed else None)
+    result = (sum(budgets, ZERO) if budgets else None, sum(executed, ZERO) if executed else None)
+    _SUBROWS[0] = (funds, result)  # the tuple is immutable and kept alive here: its id stays its own
+    return result
+
+
+_SUBROWS: list[tuple[tuple[FundsRow, ...], tuple[Decimal | None, Decimal | None]] | None] = [None]
 
 
 def total_row_needs_recompute(form: Form) -> bool:
@@ -153,8 +161,6 @@ def unit_note(target: Measure, actual: Measure) -> str | None:
     """The notation parser's note when target and actual units differ (``≧100家`` vs ``115个``)."""
     if target.kind != "number" or actual.kind != "number":
         return None
-    from .notation import UNIT_MISMATCH, align_units
-
     note = align_units(target, actual)[2]
     return note if note and note.startswith(UNIT_MISMATCH) else None
 
@@ -176,13 +182,26 @@ def comparable(target: Measure, actual: Measure) -> tuple[Decimal, Decimal] | No
     """
     if target.kind != "number" or actual.kind != "number" or target.value is None or actual.value is None:
         return None
-    from .notation import UNIT_INCOMPARABLE, align_units
-
+    key = (id(target), id(actual))
+    hit = _COMPARED.get(key)
+    if hit is not None and hit[0] is target and hit[1] is actual:
+        return hit[2]
     t, a, note = align_units(target, actual)
     if note and UNIT_INCOMPARABLE in note:
-        return None
-    pair = t.value * t.scale, a.value * a.scale
-    return pair if all(abs(v) < MAX_ABS for v in pair) else None
+        pair = None
+    else:
+        pair = t.value * t.scale, a.value * a.scale
+        if not all(abs(v) < MAX_ABS for v in pair):
+            pair = None
+    if len(_COMPARED) >= 512:
+        _COMPARED.clear()
+    _COMPARED[key] = (target, actual, pair)
+    return pair
+
+
+# comparable() of the same two (immutable) measures is asked by the scorer and by several audit
+# checks: remembered by identity, the entry holding both measures so that their ids stay theirs
+_COMPARED: dict[tuple[int, int], tuple[Measure, Measure, tuple[Decimal, Decimal] | None]] = {}
 
 
 def effective_operator(target: Measure, level2: str | None, pack: RulePack) -> str:
@@ -290,11 +309,25 @@ def classify_band(target: Measure, actual: Measure, pack: RulePack) -> Band | No
         return None
     for name in pack.band_match_order:
         band = pack.band(name)
-        if band and any(k in text for k in band.keywords):
-            return band
+        if band:
+            pattern = keywords_pattern(tuple(band.keywords))
+            if pattern is not None and pattern.search(text):
+                return band
     if target.text and text == target.text.strip():
         return pack.bands[0]
     return None
+
+
+@lru_cache(maxsize=64)
+def keywords_pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regular expression finding any of ``keywords`` in a text (``None``: no keywords).
+
+    >>> keywords_pattern(("资金", "支付")).search("款项未支付完") is not None
+    True
+    """
+    if not keywords:
+        return None
+    return re.compile("|".join(re.escape(k) for k in keywords))
 
 
 def _band_by_rank(pack: RulePack, p: Decimal) -> Band:

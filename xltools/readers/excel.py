@@ -19,9 +19,12 @@ non-empty column keeps its extent; a part above or left of the grid is cut off):
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
+from typing import BinaryIO
 
 from .grid import CellValue, Grid, normalise_value
 
@@ -52,8 +55,12 @@ def _unescape(name: bytes) -> str:
     return html.unescape(name.decode("utf-8", "replace"))
 
 
-def sheet_xml_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → member path of its XML (``xl/worksheets/sheet1.xml``)."""
+def sheet_xml_paths(zf) -> dict[str, str]:
+    """Sheet name → member path of its XML (``xl/worksheets/sheet1.xml``).
+
+    ``zf`` is a :class:`zipfile.ZipFile` or a :class:`ZipMembers` (anything whose
+    ``read(member)`` returns bytes and raises ``KeyError`` for a missing member).
+    """
     try:
         workbook = zf.read("xl/workbook.xml")
         rels = zf.read("xl/_rels/workbook.xml.rels")
@@ -144,20 +151,88 @@ def _formula_cells_full_scan(xml: bytes) -> set[tuple[int, int]]:
     return found
 
 
-def _no_cache_by_sheet(path: Path) -> dict[str, set[tuple[int, int]]]:
+class ZipMembers:
+    """Read members of a checked, open zip file with less overhead than ``ZipFile.read``.
+
+    ``ZipFile.read`` builds a ``ZipExtFile`` per member; for the two small workbook parts and
+    the sheet XML the formula scan needs, reading the local header and inflating the stored
+    bytes directly costs about a third. The result is checked against the central directory
+    (name, size, CRC-32); anything unusual (encryption, another compression, a mismatch, an
+    I/O or zlib error) goes through ``ZipFile.read``, so errors stay the library's own::
+
+        >>> import io                                              # doctest: +SKIP
+        >>> ZipMembers(zf, fh).read("xl/workbook.xml")[:5]          # doctest: +SKIP
+        b'<?xml'
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, handle: BinaryIO):
+        self.archive = archive
+        self.handle = handle
+
+    def read(self, name: str) -> bytes:
+        info = self.archive.NameToInfo.get(name)
+        if info is None:
+            raise KeyError(name)
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return self.archive.read(name)
+        try:
+            data = self._direct(info)
+        except (OSError, zlib.error, struct.error, ValueError):
+            data = None
+        return self.archive.read(name) if data is None else data
+
+    def _direct(self, info: zipfile.ZipInfo) -> bytes | None:
+        fh = self.handle
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        n_name, n_extra = struct.unpack_from("<HH", header, 26)
+        fname = fh.read(n_name)
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if fname.decode(encoding) != info.orig_filename:
+            return None
+        if n_extra:
+            fh.seek(n_extra, 1)
+        stored = fh.read(info.compress_size)
+        if len(stored) != info.compress_size:
+            return None
+        data = zlib.decompress(stored, -15) if info.compress_type == zipfile.ZIP_DEFLATED else stored
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            return None
+        return data
+
+
+def _no_cache_by_sheet(path: Path, archive: zipfile.ZipFile | None = None,
+                       handle: BinaryIO | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Formula cells without a cached value, per sheet name (.xlsx/.xlsm only).
+
+    ``archive`` and ``handle``: the zip file already opened (and checked) by the caller, read
+    through :class:`ZipMembers`; otherwise the file is opened here.
+    """
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return {}
-    result: dict[str, set[tuple[int, int]]] = {}
+    if archive is not None and handle is not None:
+        return _scan_members(ZipMembers(archive, handle))
     try:
         with zipfile.ZipFile(path) as zf:
-            for name, member in sheet_xml_paths(zf).items():
-                try:
-                    xml = zf.read(member)
-                except KeyError:
-                    continue
-                cells = formula_cells_without_value(xml)
-                if cells:
-                    result[name] = cells
+            return _scan_members(zf)
+    except (zipfile.BadZipFile, OSError):
+        return {}
+
+
+def _scan_members(zf) -> dict[str, set[tuple[int, int]]]:
+    """The scan of :func:`_no_cache_by_sheet` over anything with ``read(member) -> bytes``."""
+    result: dict[str, set[tuple[int, int]]] = {}
+    try:
+        for name, member in sheet_xml_paths(zf).items():
+            try:
+                xml = zf.read(member)
+            except KeyError:
+                continue
+            cells = formula_cells_without_value(xml)
+            if cells:
+                result[name] = cells
     except (zipfile.BadZipFile, OSError):
         return {}
     return result
@@ -175,14 +250,20 @@ def _cell_value(value: object) -> CellValue:
     kind = type(value)
     if kind is str:
         return value if value and not value.isspace() else None  # type: ignore[return-value]
-    if kind is float and value.is_integer() and abs(value) < 1e15:  # type: ignore[union-attr]
-        return Decimal(int(value))  # type: ignore[arg-type]
+    if kind is float:
+        if value.is_integer() and abs(value) < 1e15:  # type: ignore[union-attr]
+            return Decimal(int(value))  # type: ignore[arg-type]
+        if value - value == 0.0:  # finite: what to_decimal does (repr keeps 0.76 as 0.76)
+            return Decimal(repr(value))
     return normalise_value(_whole(value))
 
 
 def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[int, int],
                merged_abs, no_cache_abs: set[tuple[int, int]]) -> Grid | None:
-    rows: list[list[CellValue]] = [[_cell_value(v) for v in row] for row in values]
+    # text and empty cells (most of a form) are converted inline, without a call per cell
+    rows: list[list[CellValue]] = [
+        [(v if v and not v.isspace() else None) if type(v) is str else _cell_value(v) for v in row]
+        for row in values]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not any(v is not None for row in rows for v in row):
@@ -200,38 +281,49 @@ def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[i
     return Grid(file, sheet, rows, origin=(r0, c0), merged=merged, no_cache=no_cache)
 
 
-def read_excel_grids(path: str | Path, display_name: str | None = None) -> list[Grid]:
+def read_excel_grids(path: str | Path, display_name: str | None = None, *,
+                     handle: BinaryIO | None = None,
+                     archive: zipfile.ZipFile | None = None) -> list[Grid]:
     """One :class:`Grid` per non-empty sheet (hidden sheets too), in workbook order.
 
     Raises the library's exception for unreadable files; ``files.read_forms`` turns those
-    into a :class:`~xltools.readers.files.ReadError` with a Chinese reason.
+    into a :class:`~xltools.readers.files.ReadError` with a Chinese reason. ``handle`` (an open
+    binary file of ``path``) and ``archive`` (its checked :class:`zipfile.ZipFile`) let
+    ``files.read_grids`` hand over what it already opened; the handle is not closed here.
     """
+    path = Path(path)
+    if handle is None:
+        with open(path, "rb") as fh:
+            return _read_calamine(path, display_name or path.name, fh, None)
+    handle.seek(0)
+    return _read_calamine(path, display_name or path.name, handle, archive)
+
+
+def _read_calamine(path: Path, name: str, fh: BinaryIO,
+                   archive: zipfile.ZipFile | None) -> list[Grid]:
     import python_calamine
 
-    path = Path(path)
-    name = display_name or path.name
     grids: list[Grid] = []
     no_cache: dict[str, set[tuple[int, int]]] | None = None
-    with open(path, "rb") as fh:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
-        try:
-            for sheet_name in workbook.sheet_names:
-                try:
-                    sheet = workbook.get_sheet_by_name(sheet_name)
-                except Exception:  # noqa: BLE001 - a chart or dialog sheet: nothing to read
-                    continue
-                start = sheet.start
-                if start is None:
-                    continue
-                values = sheet.to_python(skip_empty_area=True)
-                if no_cache is None and any("" in row for row in values):
-                    no_cache = _no_cache_by_sheet(path)
-                grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
-                                  (no_cache or {}).get(sheet_name, set()))
-                if grid is not None:
-                    grids.append(grid)
-        finally:
-            workbook.close()
+    workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
+    try:
+        for sheet_name in workbook.sheet_names:
+            try:
+                sheet = workbook.get_sheet_by_name(sheet_name)
+            except Exception:  # noqa: BLE001 - a chart or dialog sheet: nothing to read
+                continue
+            start = sheet.start
+            if start is None:
+                continue
+            values = sheet.to_python(skip_empty_area=True)
+            if no_cache is None and any("" in row for row in values):
+                no_cache = _no_cache_by_sheet(path, archive, fh if archive is not None else None)
+            grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
+                              (no_cache or {}).get(sheet_name, set()))
+            if grid is not None:
+                grids.append(grid)
+    finally:
+        workbook.close()
     return grids
 
 

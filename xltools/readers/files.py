@@ -21,7 +21,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from ..core.model import Finding, Form, Source
 from .grid import Grid
@@ -99,7 +99,22 @@ def check_file(path: Path, limits: Limits = Limits(), name: str | None = None) -
     The kind is ``excel`` or ``word``. Only the first bytes and (for zip files) the central
     directory are read.
     """
-    name = name or path.name
+    kind, handle, archive = _open_checked(path, limits, name or path.name)
+    if archive is not None:
+        archive.close()
+    if handle is not None:
+        handle.close()
+    return kind
+
+
+def _open_checked(path: Path, limits: Limits, name: str
+                  ) -> tuple[str, BinaryIO | None, zipfile.ZipFile | None]:
+    """:func:`check_file`, keeping what it opened for the parser: ``(kind, handle, archive)``.
+
+    For a zip file the handle stays open and ``archive`` is the :class:`zipfile.ZipFile` whose
+    central directory was checked, so the reader does not open and parse the file a second
+    time (the caller closes the handle); otherwise both are ``None``.
+    """
     if not path.exists():
         raise _fail(name, "文件不存在，请检查路径。")
     if path.is_dir():
@@ -109,28 +124,36 @@ def check_file(path: Path, limits: Limits = Limits(), name: str | None = None) -
         raise _fail(name, f"不支持 {ext} 格式，请在 WPS 或 Office 中另存为 {SAVE_AS[ext]} 后再试。")
     if ext not in SUPPORTED_EXTS:
         raise _fail(name, "不是支持的文件类型（仅支持 .xlsx、.xlsm、.xls、.docx）。")
+    fh: BinaryIO | None = None
     try:
         size = path.stat().st_size
-        with open(path, "rb") as fh:
-            head = fh.read(8)
+        fh = open(path, "rb")
+        head = fh.read(8)
     except OSError as exc:
+        if fh is not None:
+            fh.close()
         raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
-    if size == 0:
-        raise _fail(name, "文件是空的（0 字节）。")
-    if size > limits.max_file_bytes:
-        raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
-    kind = "word" if ext in WORD_EXTS else "excel"
-    if head.startswith(OLE_MAGIC):
-        if _ole_encrypted(path):
-            raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
-        if kind == "word":
-            raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
-        return kind  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
-    if not head.startswith(ZIP_MAGIC):
-        what = "Word 文档" if kind == "word" else "Excel 工作簿"
-        raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
-    _check_zip(path, name, kind, limits)
-    return kind
+    try:
+        if size == 0:
+            raise _fail(name, "文件是空的（0 字节）。")
+        if size > limits.max_file_bytes:
+            raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
+        kind = "word" if ext in WORD_EXTS else "excel"
+        if head.startswith(OLE_MAGIC):
+            fh.close()
+            if _ole_encrypted(path):
+                raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
+            if kind == "word":
+                raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
+            return kind, None, None  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
+        if not head.startswith(ZIP_MAGIC):
+            what = "Word 文档" if kind == "word" else "Excel 工作簿"
+            raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
+        archive = _check_zip(fh, name, kind, limits)
+    except BaseException:
+        fh.close()
+        raise
+    return kind, fh, archive
 
 
 def _ole_encrypted(path: Path) -> bool:
@@ -143,11 +166,11 @@ def _ole_encrypted(path: Path) -> bool:
         return False
 
 
-def _check_zip(path: Path, name: str, kind: str, limits: Limits) -> None:
+def _check_zip(fh: BinaryIO, name: str, kind: str, limits: Limits) -> zipfile.ZipFile:
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
+        zf = zipfile.ZipFile(fh)
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise _fail(name, "文件已损坏或不完整（压缩包结构无效），请重新保存或重新下载。") from None
     total = 0
@@ -167,13 +190,14 @@ def _check_zip(path: Path, name: str, kind: str, limits: Limits) -> None:
         if kind == "word" and "xl/workbook.xml" in names:
             raise _fail(name, "这是 Excel 工作簿而扩展名为 .docx，请改回 .xlsx 后再试。")
         raise _fail(name, f"不是有效的{what}（压缩包中缺少 {needed}）。")
+    return zf
 
 
 def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> list[Grid]:
     """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable."""
     path = Path(path)
     name = name or path.name
-    kind = check_file(path, limits, name)
+    kind, handle, archive = _open_checked(path, limits, name)
     try:
         if kind == "word":
             from .word import read_docx_grids
@@ -182,11 +206,16 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
         else:
             from .excel import read_excel_grids
 
-            grids = read_excel_grids(path, name)
+            grids = read_excel_grids(path, name, handle=handle, archive=archive)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
         raise _fail(name, _parser_reason(exc)) from None
+    finally:
+        if archive is not None:
+            archive.close()  # a ZipFile given an open file leaves that file to its owner
+        if handle is not None:
+            handle.close()
     if not grids and kind == "excel":
         raise _fail(name, "工作簿是空的（没有任何单元格内容）。")
     return grids

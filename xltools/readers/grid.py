@@ -124,6 +124,16 @@ class Grid:
         self._anchor = table
         return table
 
+    def anchor_table(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """``{cell: top-left cell}`` for every cell inside a merged range (others are absent):
+        for loops over many cells, ``table.get(key, key)`` is :meth:`anchor` without a call.
+
+        >>> Grid("a.xlsx", "表1", [["总分", None]], merged=[(0, 0, 0, 1)]).anchor_table()
+        {(0, 0): (0, 0), (0, 1): (0, 0)}
+        """
+        table = self._anchor
+        return table if table is not None else self._anchors()
+
     def anchor(self, r: int, c: int) -> tuple[int, int]:
         """Top-left cell of the merged range holding (r, c), or (r, c) itself."""
         table = self._anchor
@@ -137,14 +147,17 @@ class Grid:
         return self.raw(*self.anchor(r, c))
 
     def text(self, r: int, c: int) -> str:
+        key = (r, c)
+        text = self._texts.get(key)
+        if text is not None:
+            return text
         table = self._anchor
         if table is None:
             table = self._anchors()
-        key = (r, c)
-        key = table.get(key, key)
-        text = self._texts.get(key)
+        akey = table.get(key, key)
+        text = self._texts.get(akey)
         if text is None:
-            ar, ac = key
+            ar, ac = akey
             rows = self.rows
             value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
             if value is None:
@@ -153,33 +166,53 @@ class Grid:
                 text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
             else:
                 text = value.strip()
-            self._texts[key] = text
+            self._texts[akey] = text
+        self._texts[key] = text  # a merged follower is remembered too: the next look-up is one get
         return text
 
     def cell(self, r: int, c: int) -> Cell:
         """A :class:`Cell` with the value, number format and provenance of (r, c)'s anchor."""
+        key = (r, c)
+        cell = self._cells.get(key)
+        if cell is not None:
+            return cell
         table = self._anchor
         if table is None:
             table = self._anchors()
-        key = (r, c)
-        key = table.get(key, key)
-        cell = self._cells.get(key)
+        akey = table.get(key, key)
+        cell = self._cells.get(akey)
         if cell is None:
-            ar, ac = key
+            ar, ac = akey
             rows = self.rows
             value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
             r0, c0 = self.origin
-            cell = Cell(value, Source(self.file, self.sheet, a1(r0 + ar, c0 + ac)),
-                        self.formats.get(key) if self.formats else None, key in self.no_cache)
-            self._cells[key] = cell
+            col = c0 + ac
+            address = (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(r0 + ar + 1)
+            cell = Cell(value, Source(self.file, self.sheet, address),
+                        self.formats.get(akey) if self.formats else None,
+                        akey in self.no_cache if self.no_cache else False)
+            self._cells[akey] = cell
+        self._cells[key] = cell
         return cell
 
     def first_filled(self, r: int, c1: int, c2: int) -> Cell:
         """The cell of the first column in ``c1..c2`` whose :meth:`text` is not empty, else the
         cell at ``(r, c1)`` (empty, but with its address)."""
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        rows = self.rows
+        height = len(rows)
         for c in range(c1, c2 + 1):
-            if self.filled(r, c):
-                return self.cell(r, c)
+            key = (r, c)
+            ar, ac = table.get(key, key)
+            if 0 <= ar < height:
+                row = rows[ar]
+                if 0 <= ac < len(row):  # the test of :meth:`filled`, inline: this is hot
+                    value = row[ac]
+                    if value is not None and (not isinstance(value, str) or not value.isspace()
+                                              and value != ""):
+                        return self.cell(r, c)
         return self.cell(r, c1)
 
     def filled(self, r: int, c: int) -> bool:
@@ -195,3 +228,16 @@ class Grid:
             return value is not None and (not isinstance(value, str) or not value.isspace()
                                           and value != "")
         return False
+
+    def filled_or_uncached(self, r: int, c: int) -> bool:
+        """:meth:`filled`, or the cell's anchor is a formula without a cached value.
+
+        >>> g = Grid("a.xlsx", "表1", [["执行率", None]], no_cache={(0, 1)})
+        >>> g.filled(0, 1), g.filled_or_uncached(0, 1)
+        (False, True)
+        """
+        if self.filled(r, c):
+            return True
+        if not self.no_cache:
+            return False
+        return self.anchor(r, c) in self.no_cache

@@ -124,10 +124,12 @@ class LabelIndex:
 def row_anchors(grid: Grid, r: int, c1: int = 0, c2: int | None = None) -> list[int]:
     """Columns of the distinct cells of row ``r`` (merged followers collapse into their anchor)."""
     end = grid.width if c2 is None else c2 + 1
+    table = grid.anchor_table()
     cols: list[int] = []
     last = None
     for c in range(c1, end):
-        anchor = grid.anchor(r, c)
+        key = (r, c)
+        anchor = table.get(key, key)
         if anchor != last:
             cols.append(c)
             last = anchor
@@ -136,13 +138,14 @@ def row_anchors(grid: Grid, r: int, c1: int = 0, c2: int | None = None) -> list[
 
 def span_of(grid: Grid, r: int, c: int) -> tuple[int, int]:
     """Horizontal extent (c1, c2) of the cell at (r, c), merged ranges included."""
-    ar, ac = grid.anchor(r, c)
+    table = grid.anchor_table()
+    own = table.get((r, c), (r, c))
     c2 = c
     width = grid.width
-    while c2 + 1 < width and grid.anchor(r, c2 + 1) == (ar, ac):
+    while c2 + 1 < width and table.get((r, c2 + 1), (r, c2 + 1)) == own:
         c2 += 1
     c1 = c
-    while c1 - 1 >= 0 and grid.anchor(r, c1 - 1) == (ar, ac):
+    while c1 - 1 >= 0 and table.get((r, c1 - 1), (r, c1 - 1)) == own:
         c1 -= 1
     return c1, c2
 
@@ -160,10 +163,11 @@ def value_right_of(grid: Grid, r: int, c: int, stop_keys: frozenset[str] = froze
 
     A cell whose key is in ``stop_keys`` (another label) ends the search: the value is missing.
     """
-    own = grid.anchor(r, c)
+    table = grid.anchor_table()
+    own = table.get((r, c), (r, c))
     for cc in range(c + 1, grid.width):
-        anchor = grid.anchor(r, cc)
-        if anchor == own:
+        key = (r, cc)
+        if table.get(key, key) == own:
             continue
         text = grid.text(r, cc)
         if text:

@@ -204,7 +204,7 @@ def _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block):
 
 def _filled(grid: Grid, r: int, c: int) -> bool:
     """A cell with a value, or a formula whose value was never computed."""
-    return bool(grid.text(r, c)) or grid.anchor(r, c) in grid.no_cache
+    return grid.filled_or_uncached(r, c)
 
 
 def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop: int,
@@ -215,12 +215,16 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
     for name, c1, c2 in spans:
         if name == "arrived":
             continue
-        for c in range(max(c1, start), c2 + 1):
+        first = max(c1, start)
+        if first >= c2:  # one column: its cell, filled or not
+            values[name] = grid.cell(r, first)
+            continue
+        for c in range(first, c2 + 1):
             if _filled(grid, r, c):
                 values[name] = grid.cell(r, c)
                 break
         else:
-            values[name] = grid.cell(r, max(c1, start))  # empty, but with its address
+            values[name] = grid.cell(r, first)  # empty, but with its address
     realigned = _realign(grid, r, start, stop, spans)
     if realigned is not None and any(
             realigned[k].source != values[k].source and not (realigned[k].is_empty and values[k].is_empty)
@@ -238,10 +242,14 @@ def _realign(grid: Grid, r: int, start: int, stop: int, spans) -> dict[str, Cell
     """Map a row's cells in ``start .. stop-1`` to the headers by order, dropping surplus empty
     cells (see module doc); ``None`` when the row has no more cells than headers or cannot be
     matched."""
-    filled = [c for c in row_anchors(grid, r, start, stop - 1) if _filled(grid, r, c)]
+    anchors = row_anchors(grid, r, start, stop - 1)
+    if len(anchors) <= len(spans):
+        return None  # never more cells than headers (the usual row): nothing to look at
+    filled = [c for c in anchors if _filled(grid, r, c)]
     if not filled:
         return None
-    cols = row_anchors(grid, r, start, filled[-1])
+    last = filled[-1]
+    cols = [c for c in anchors if c <= last]  # = row_anchors(grid, r, start, last)
     surplus = len(cols) - len(spans)
     if surplus <= 0:
         return None

@@ -152,7 +152,27 @@ def _is_header_continuation(grid: Grid, hr: int) -> bool:
 def _cell(grid: Grid, r: int, span: tuple[int, int] | None) -> Cell:
     if span is None:
         return EMPTY
-    return grid.first_filled(r, span[0], span[1])
+    c1, c2 = span
+    if c1 == c2:  # one column: first_filled would return this cell, filled or not
+        return grid.cell(r, c1)
+    return grid.first_filled(r, c1, c2)
+
+
+def _text(grid: Grid, r: int, span: tuple[int, int] | None) -> str:
+    """``_cell(grid, r, span).text``, without building a :class:`Cell` for a one-column text.
+
+    一级/二级 cells are only read as text (``产出指标``), so their cells need not be made.
+    """
+    if span is None:
+        return ""
+    c1, c2 = span
+    if c1 == c2:
+        value = grid.raw(*grid.anchor(r, c1))
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value.strip()
+    return _cell(grid, r, span).text
 
 
 def _joined_target(grid: Grid, r: int, cols: dict[str, tuple[int, int]]) -> Cell:
@@ -191,8 +211,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             _read_total(grid, r, cols, block)
             block.last_row = r
             break
-        raw1 = _cell(grid, r, cols.get("level1")).text
-        raw2 = _cell(grid, r, cols.get("level2")).text
+        raw1 = _text(grid, r, cols.get("level1"))
+        raw2 = _text(grid, r, cols.get("level2"))
         name_cell = _cell(grid, r, cols.get("name"))
         target = _joined_target(grid, r, cols)
         actual = _cell(grid, r, cols.get("actual"))
