@@ -242,3 +242,25 @@ def test_findings_carry_project_and_sort_errors_first():
     assert {f.project for f in findings} == {"文化强州专项资金"}
     assert findings[0].severity == "error" and findings[-1].severity == "info"
     assert D(25) == evaluate(form).reported_total
+
+
+def test_formula_cache_ignores_display_only_subrow_rates():
+    from dataclasses import replace as _replace
+
+    from xltools.core.engine import evaluate
+    from xltools.core.model import Cell, Source
+
+    form = parse_form("""
+项目名称 | 访惠聚经费
+年度资金总额 | 13 | 13 | 13 | 10 | 100% | 10
+其中：当年财政拨款 | 13 | 13 | 13 | — |  | —
+产出指标 | 数量指标 | 活动次数 | ≥10次 | 11次 | 90 | 90 | /
+总分 | 100 | 100
+""")
+    sub = form.funds_row("appropriation")
+    uncached = Cell(None, Source("test.xlsx", "表1", "G3"), no_cached_value=True)
+    form = _replace(form, funds=tuple(_replace(r, rate=uncached) if r is sub else r for r in form.funds))
+    assert "FORMULA_NOT_CALCULATED" not in {f.code for f in evaluate(form).findings}
+    total = form.funds_row("total")
+    form = _replace(form, funds=tuple(_replace(r, rate=uncached) if r is total else r for r in form.funds))
+    assert "FORMULA_NOT_CALCULATED" in {f.code for f in evaluate(form).findings}

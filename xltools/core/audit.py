@@ -739,12 +739,18 @@ def check_money_in_yuan(result: FormResult, pack: RulePack) -> list[Finding]:
 # cells
 
 
+# The funds cells the engine reads: amounts on every row, 分值/执行率/得分 on the total row only
+# (a sub-row's 执行率 formula is display, nothing is compared with it).
+_FUNDS_CHECKED = {True: ("budget", "executed", "weight", "rate", "score", "initial_budget"),
+                  False: ("budget", "executed", "initial_budget")}
+
+
 def _named_cells(result: FormResult):
     form = result.form
     for label, cell in (("项目名称", form.project), ("总分", form.reported_total), ("评价等级", form.reported_grade)):
         yield label, cell, None
     for row in form.funds:
-        for label in ("budget", "executed", "weight", "rate", "score", "initial_budget"):
+        for label in _FUNDS_CHECKED[row.kind == "total"]:
             yield f"{row.label}", getattr(row, label), None
     for ir in result.indicators:
         ind = ir.indicator
@@ -760,9 +766,8 @@ def check_formula_cache(result: FormResult, pack: RulePack) -> list[Finding]:
     """
     form = result.form
     if not (any(c.no_cached_value for c in (form.project, form.reported_total, form.reported_grade))
-            or any(row.budget.no_cached_value or row.executed.no_cached_value or row.weight.no_cached_value
-                   or row.rate.no_cached_value or row.score.no_cached_value
-                   or row.initial_budget.no_cached_value for row in form.funds)
+            or any(getattr(row, name).no_cached_value
+                   for row in form.funds for name in _FUNDS_CHECKED[row.kind == "total"])
             or any(ir.indicator.target.no_cached_value or ir.indicator.actual.no_cached_value
                    or ir.indicator.weight.no_cached_value or ir.indicator.score.no_cached_value
                    for ir in result.indicators)):
