@@ -217,6 +217,47 @@ def make_screenshots(samples: Path = SAMPLES, out_dir: Path = OUT_DIR, *,
     return written
 
 
+EXCEL_SAMPLE = ROOT / "workbooks" / "示例_昌吉州党委宣传部2020.xlsm"
+# the sample sheet shown after 重算 + 校验, and its picture (docs/excel.md)
+EXCEL_PICTURE = ("疫情防控宣传补助经费", "excel-validate.png")
+
+
+def validated_sample(work: Path) -> Path:
+    """A copy of the sample workbook after the ribbon's 重算 and 校验, run through the same
+    openpyxl port the tests drive (what Excel shows after clicking the two buttons)."""
+    from xltools.excel import macros
+    from xltools.excel.port_openpyxl import OpenpyxlPort
+
+    copy = work / "示例.xlsm"
+    shutil.copyfile(EXCEL_SAMPLE, copy)
+    port = OpenpyxlPort(str(copy))
+    macros.recalculate(port)
+    macros.validate(port)
+    port.save()
+    return copy
+
+
+def make_excel_screenshot(out_dir: Path = OUT_DIR, *, dpi: int = DPI) -> Path:
+    """docs/images/excel-validate.png: one form sheet of the sample with our marks and column."""
+    import openpyxl
+
+    sheet, name = EXCEL_PICTURE
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="xltools-shots-") as tmp:
+        work = Path(tmp)
+        workbook = validated_sample(work)
+        every = openpyxl.load_workbook(workbook, read_only=True).sheetnames
+        visible = visible_sheets(workbook)
+        pdf = export_pdf(workbook, work)
+        # LibreOffice exports hidden sheets too on some versions: accept either page count
+        order = every if pdf_pages(pdf) == len(every) else visible
+        if pdf_pages(pdf) != len(order):
+            raise ScreenshotError(f"unexpected page count {pdf_pages(pdf)} for {len(order)} sheets")
+        target = out_dir / name
+        target.write_bytes(picture(pdf, page_numbers(order, {sheet: name})[sheet], work, dpi))
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=Path, default=SAMPLES, help="folder of input forms")
@@ -225,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         written = make_screenshots(args.samples, args.out, dpi=args.dpi)
+        written.append(make_excel_screenshot(args.out, dpi=args.dpi))
     except (ScreenshotError, OSError) as exc:
         print(f"make_screenshots: {exc}", file=sys.stderr)
         return 1

@@ -91,3 +91,27 @@ def test_script_renders_one_picture_per_sheet_from_the_samples(tmp_path):
     for path in written:
         width, height = _check_png(path)
         assert width > 400 and height > 150
+
+
+def test_committed_excel_picture_is_a_legible_png():
+    sheet, name = _script().EXCEL_PICTURE
+    width, height = _check_png(IMAGES / name)
+    assert width > 400 and height > 150
+
+
+@pytest.mark.skipif(not soffice_available() or shutil.which("pdftoppm") is None,
+                    reason="needs LibreOffice (soffice) and poppler-utils (pdftoppm)")
+def test_script_renders_the_validated_sample_sheet(tmp_path):
+    import openpyxl
+
+    script = _script()
+    work = tmp_path / "work"
+    work.mkdir()
+    validated = script.validated_sample(work)
+    wb = openpyxl.load_workbook(validated)
+    sheet = script.EXCEL_PICTURE[0]
+    assert "问题清单" in wb.sheetnames
+    assert any(c.value == "复核得分" for row in wb[sheet].iter_rows() for c in row)
+    path = script.make_excel_screenshot(tmp_path / "png")
+    width, height = _check_png(path)
+    assert width > 400 and height > 150
