@@ -37,8 +37,12 @@ MAX_LABEL_LEN = 40
 _KEYS: dict[str, str] = {}  # cell text → label_key(text): the same labels recur on every form
 
 
-def normalise_text(text: str) -> str:
-    """NFKC and no whitespace at all (also inside: ``绩 效 指 标`` → ``绩效指标``)."""
+def squeeze_label(text: str) -> str:
+    """A label for matching: NFKC and no whitespace at all (``绩 效 指 标`` → ``绩效指标``).
+
+    Unlike :func:`xltools.core.notation.normalise_text` (which keeps ASCII spacing for values),
+    labels lose every space: forms spread them out to fill merged cells.
+    """
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
@@ -50,7 +54,7 @@ def split_label(text: str) -> tuple[str, list[str]]:
 
 @lru_cache(maxsize=8192)
 def _split_cached(text: str) -> tuple[str, tuple[str, ...]]:
-    norm = normalise_text(text)
+    norm = squeeze_label(text)
     parts = _PAREN.findall(norm)
     key = _PAREN.sub("", norm)
     key = _PREFIX.sub("", key).rstrip(":：")

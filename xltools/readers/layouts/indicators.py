@@ -28,7 +28,7 @@ from decimal import Decimal
 from ...core.decimals import to_decimal
 from ...core.model import EMPTY, Cell, Finding, Indicator, Source
 from ..grid import Grid
-from .common import LabelIndex, label_key, label_weight, normalise_text, row_anchors, split_label
+from .common import LabelIndex, label_key, label_weight, squeeze_label, row_anchors, split_label
 
 INDICATOR_COLUMNS: dict[str, str] = {
     "一级指标": "level1",
@@ -254,7 +254,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
 def normalise_name(text: str) -> str:
     """三级指标 name without the template's ``指标1:`` prefix; inner text kept as written."""
     stripped = text.strip()
-    key = normalise_text(stripped)
+    key = squeeze_label(stripped)
     if key[:2] == "指标" and len(key) > 3 and key[2].isdigit():
         for sep in (":", "："):
             if sep in stripped[:6]:
@@ -284,6 +284,6 @@ def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: Ind
     for c, cell in cells:
         if c == total_col:
             block.reported_total = cell
-        elif c > total_col and normalise_text(cell.text) in GRADES:
+        elif c > total_col and squeeze_label(cell.text) in GRADES:
             block.reported_grade = cell
             break
