@@ -66,6 +66,9 @@ INDICATOR_COLUMNS: dict[str, str] = {
 }
 TOTAL_KEYS = frozenset({"总分", "合计", "总计", "合计得分"})
 GRADES = frozenset({"优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差"})
+# a row of its own under 总分 that carries the grade: ``自评等级 | 优``
+GRADE_ROW_KEYS = frozenset({"等级", "评价等级", "自评等级", "绩效等级", "绩效评价等级", "评价结果",
+                            "自评结果", "自评结论"})
 LEVEL1_BY_LEVEL2 = (
     (("数量", "质量", "时效", "成本"), "产出指标"),
     (("经济", "社会", "生态", "可持续"), "效益指标"),
@@ -210,6 +213,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
         if row_keys and any(k in TOTAL_KEYS for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
+            if block.reported_grade.is_empty:
+                _read_grade_row(grid, index, r + 1, min(r + 3, r2), block)
             break
         raw1 = _text(grid, r, cols.get("level1"))
         raw2 = _text(grid, r, cols.get("level2"))
@@ -261,6 +266,22 @@ def normalise_name(text: str) -> str:
                 rest = stripped.split(sep, 1)[1].strip()
                 return rest or stripped  # a blank template row keeps its ``指标2:``
     return stripped
+
+
+def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: IndicatorBlock) -> None:
+    """``自评等级 | 优`` on one of the rows right under 总分 (some provinces' footers)."""
+    for r in range(r1, r2):
+        keys = index.row_keys[r]
+        if not keys:
+            continue
+        if not any(k in GRADE_ROW_KEYS for _, k in keys):
+            return
+        for c in row_anchors(grid, r):
+            if squeeze_label(grid.text(r, c)) in GRADES:
+                block.reported_grade = grid.cell(r, c)
+                block.last_row = r
+                return
+        return
 
 
 def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: IndicatorBlock) -> None:
