@@ -78,3 +78,28 @@ def test_target_split_over_nature_value_and_unit_cells():
     assert (rows["每公里养护成本"].rule, rows["每公里养护成本"].score) == ("reverse_ratio", D("4.69"))
     assert rows["群众出行便利度"].rule == "qualitative"
     assert result.total == D("97.74") == result.reported_total
+
+
+INLINE = """
+项目支出绩效自评表
+项目名称：城乡环境整治
+主管部门：某区城管局 | | | 实施单位：某区环卫所 | 年度：2021
+项目资金（万元） | | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+ | 年度资金总额 | 200 | 200 | 190 | 10 | 95% | 9.5 |
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
+ | 产出指标 | 数量指标 | 清运垃圾 | ≥1000吨 | 900吨 | 50 | 45 | 设备故障
+ | 效益指标 | 社会效益指标 | 环境改善 | 明显改善 | 达成预期指标 | 30 | 30 |
+ | 满意度指标 | 服务对象满意度指标 | 居民满意度：按问卷 | ≥90% | 88% | 10 | 9.78 | 宣传不足
+总分 | | | | | | 100 | 94.28 |
+"""
+
+
+def test_labels_written_with_their_value_in_one_cell():
+    forms, _ = locate_forms(grid(INLINE))
+    form = forms[0]
+    assert (form.project.text, form.department.text, form.implementing_unit.text, form.year.text) == (
+        "城乡环境整治", "某区城管局", "某区环卫所", "2021")
+    assert form.project.source.cell == "A2"
+    # a colon inside an indicator name is not a header label
+    assert form.indicators[-1].name == "居民满意度：按问卷"
+    assert evaluate(form).total == D("94.28")

@@ -27,7 +27,7 @@ import re
 
 from ..core.model import EMPTY, Cell, Finding, Form
 from .grid import Grid
-from .layouts.common import LabelIndex, label_key, value_right_of
+from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
 from .layouts.funds import read_funds
 from .layouts.indicators import find_header as find_indicator_header
 from .layouts.indicators import read_indicators
@@ -152,6 +152,9 @@ def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
     pos = index.first(keys, r1, r2)
     if pos is None:
         return EMPTY
+    inline = inline_value(grid.text(*pos))
+    if inline is not None:  # ``项目名称：城乡环境整治`` in one cell
+        return Cell(inline[1], grid.source(*pos))
     c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
     return grid.cell(pos[0], c) if c is not None else EMPTY
 
@@ -159,6 +162,10 @@ def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
 def _year(grid: Grid, index: LabelIndex, r1: int, r2: int) -> Cell:
     pos = index.first(("年度", "评价年度", "自评年度"), r1, r2)
     if pos is not None:
+        inline = inline_value(grid.text(*pos))
+        m = _YEAR.search(inline[1] + "年") if inline else None
+        if m:
+            return Cell(m.group(1), grid.source(*pos))
         c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
         if c is not None:
             m = _YEAR.search(grid.text(pos[0], c) + "年")

@@ -35,6 +35,20 @@ _WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
 # Labels longer than this are free text (goals, explanations), never looked up as labels.
 MAX_LABEL_LEN = 40
 _KEYS: dict[str, str] = {}  # cell text → label_key(text): the same labels recur on every form
+# Header labels that forms also write with their value in the same cell: ``项目名称：城乡环境整治``.
+INLINE_LABELS = frozenset({"项目名称", "主管部门", "主管部门及代码", "主管单位", "实施单位",
+                           "项目实施单位", "年度", "评价年度", "自评年度"})
+_INLINE = re.compile(r"^\s*([^:：]{2,10}?)\s*[:：]\s*(\S.*)$", re.S)
+
+
+def inline_value(text: str) -> tuple[str, str] | None:
+    """``项目名称：城乡环境整治`` → ``("项目名称", "城乡环境整治")`` for the labels in
+    :data:`INLINE_LABELS`; ``None`` for anything else (a plain label, a sentence with a colon)."""
+    m = _INLINE.match(text)
+    if m is None:
+        return None
+    key = label_key(m.group(1))
+    return (key, m.group(2).strip()) if key in INLINE_LABELS else None
 
 
 def squeeze_label(text: str) -> str:
@@ -102,6 +116,8 @@ class LabelIndex:
                         key = label_key(value)
                         if len(_KEYS) < 65536:
                             _KEYS[value] = key
+                    if ("：" in value or ":" in value) and (inline := inline_value(value)):
+                        key = inline[0]  # ``项目名称：城乡环境整治`` is found as 项目名称
                     if key and len(key) <= MAX_LABEL_LEN:
                         keys.append((c, key))
                         if key in positions:
