@@ -103,3 +103,43 @@ def test_automatic_workers_start_a_pool_only_for_big_batches():
     assert default_workers(1) == 1 and default_workers(31) == 1
     assert default_workers(1000) == min(os.cpu_count() or 1, 32)
     assert default_workers(40) == min(os.cpu_count() or 1, 2)  # two chunks of 32
+
+
+def test_iter_files_yields_in_input_order_while_the_pool_works(tmp_path):
+    from xltools.pipeline import iter_files, map_files
+
+    make_folder(tmp_path / "in", 9)
+    (tmp_path / "in" / "表04b.xlsx").write_bytes(b"garbage")
+    serial = [f.path for f in check_files([tmp_path / "in"], workers=1).files]
+    events = []
+    it = iter_files([tmp_path / "in"], None, workers=2, chunk_size=2,
+                    progress=lambda done, total: events.append(("progress", done, total)))
+    for report in it:
+        events.append(("file", report.path))
+    assert [e[1] for e in events if e[0] == "file"] == serial
+    assert [e for e in events if e[0] == "progress"][-1] == ("progress", 10, 10)
+    # the first file comes before the last chunk is done: consumers overlap the pool
+    first_file = next(i for i, e in enumerate(events) if e[0] == "file")
+    assert events[first_file - 1][1] < 10
+    assert [f.path for f in map_files([tmp_path / "in"], None, workers=2, chunk_size=3)] == serial
+
+
+def test_leaving_iter_files_early_stops_the_pool(tmp_path):
+    from xltools.pipeline import iter_files
+
+    make_folder(tmp_path / "in", 12)
+    it = iter_files([tmp_path / "in"], None, workers=2, chunk_size=1)
+    first = next(it)
+    it.close()  # the consumer failed: pending chunks are cancelled, no error
+    assert first.path.endswith("表00.xlsx") and first.error is None
+
+
+def test_a_single_file_never_starts_a_pool(tmp_path, monkeypatch):
+    import xltools.pipeline as P
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for one file")
+
+    monkeypatch.setattr(P, "ProcessPoolExecutor", no_pool)
+    (path,) = make_folder(tmp_path / "in", 1)
+    assert [r.path for r in P.iter_files([path], None)] == [str(path)]

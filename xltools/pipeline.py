@@ -7,6 +7,9 @@ with the engine and returns a :class:`Report` that keeps the input order: files 
 Small batches run in this process (a single file must stay fast: no pool start-up). From
 ``POOL_THRESHOLD`` files on, a ``ProcessPoolExecutor`` with one task per chunk of ``CHUNK_SIZE``
 files does the work; a task returns only the scored results and findings, never grids.
+``map_files`` applies a function to each file's report inside the worker; ``iter_files`` is the
+same as an iterator that yields results in input order while later chunks are still running
+(the consolidate command writes the summary meanwhile).
 
 Example::
 
@@ -25,7 +28,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .core.model import Finding, FormResult, Source
 
@@ -196,9 +199,41 @@ def map_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | Non
     """Like :func:`check_files`, but apply ``fn`` to each :class:`FileReport` where it was made
     (in the worker process) and return the list of ``fn``'s results, in input order.
 
-    ``fn`` must be a module-level function. The consolidate command passes a function that
-    turns a file's results into summary rows, so workers send back small tuples instead of
-    whole forms (unpickling every form in the parent would be serial work).
+    ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one). The
+    consolidate command passes a function that turns a file's results into summary rows, so
+    workers send back small tuples instead of whole forms (unpickling every form in the parent
+    would be serial work). :func:`iter_files` is the same as an iterator.
+    """
+    return list(iter_files(paths, fn, pack, workers=workers, limits=limits, progress=progress,
+                           chunk_size=chunk_size))
+
+
+def preload_worker_modules() -> None:
+    """Import what every worker needs (reader, locator, engine, python-calamine) in this
+    process, so that forked workers start with them instead of each importing them again."""
+    import html  # noqa: F401  (the Excel reader's, imported on first use)
+
+    from .core import engine  # noqa: F401
+    from .readers import excel, files  # noqa: F401
+
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:  # the reader reports it per file
+        pass
+
+
+def iter_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | None, pack=None, *,
+               workers: int | None = None, limits=None, progress: Progress | None = None,
+               chunk_size: int = CHUNK_SIZE) -> Iterator[Any]:
+    """:func:`map_files` as an iterator: each file's ``fn(report)`` (or the report), in input
+    order, as soon as the file's chunk and every earlier chunk are done — the consumer (the
+    summary writer) works while the pool is still reading.
+
+    ``progress(done, total)`` is called as chunks complete (before their results are yielded).
+    Leaving the loop early cancels the chunks not started yet.
+
+    >>> [r.path for r in iter_files(["a.xlsx", "b.xlsx"], None)]       # doctest: +SKIP
+    ['a.xlsx', 'b.xlsx']
     """
     files = expand_paths(paths)
     if pack is None:
@@ -208,24 +243,26 @@ def map_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | Non
     total = len(files)
     n_workers = default_workers(total) if workers is None else max(1, int(workers))
     if total == 0:
-        return []
+        return
     if n_workers == 1:
-        out = []
         for i, path in enumerate(files, 1):
             report = process_file(path, pack, limits)
-            out.append(fn(report) if fn else report)
             if progress:
                 progress(i, total)
-        return out
+            yield fn(report) if fn else report
+        return
 
     chunks = _chunks(files, max(1, chunk_size))
+    preload_worker_modules()  # before the fork: paid once, not once per worker
     done_chunks: dict[int, list] = {}
-    done = 0
-    with ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), initializer=_init_worker,
-                             initargs=(pack, limits)) as pool:
+    next_chunk = done = 0
+    pool = ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), initializer=_init_worker,
+                               initargs=(pack, limits))
+    finished = False
+    try:
         futures = {pool.submit(_process_chunk, chunk, fn): i for i, chunk in enumerate(chunks)}
         for future in as_completed(futures):
-            i = futures[future]
+            i = futures.pop(future)
             try:
                 done_chunks[i] = future.result()
             except Exception as exc:  # a worker died: report its files, keep the rest
@@ -238,4 +275,9 @@ def map_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | Non
             done += len(chunks[i])
             if progress:
                 progress(done, total)
-    return [r for i in range(len(chunks)) for r in done_chunks[i]]
+            while next_chunk in done_chunks:
+                yield from done_chunks.pop(next_chunk)
+                next_chunk += 1
+        finished = True
+    finally:  # early exit (the consumer failed): do not wait for chunks nobody will read
+        pool.shutdown(wait=True, cancel_futures=not finished)

@@ -13,7 +13,9 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import functools
 import json
 import sys
 from pathlib import Path
@@ -76,10 +78,10 @@ class _Bar:
 
 def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
-    from ..pipeline import expand_paths, map_files
+    from ..pipeline import expand_paths, iter_files
     from ..writers import rows as R
-    from ..writers.atomic import OutputError, refuse_inputs
-    from ..writers.summary import write_rows
+    from ..writers.atomic import OutputError
+    from ..writers.summary import SummaryWriter
 
     try:
         pack = load_rulepack(args.rules)
@@ -94,32 +96,39 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return _fail("没有找到可读取的自评表文件（支持 .xlsx .xlsm .xls .docx）。")
     out = Path(args.output)
-    try:  # fail before the long part when the output would replace an input
-        refuse_inputs(out, files)
+    try:  # fails before the long part when the output would replace an input
+        writer = SummaryWriter(out, pack=pack, inputs=files)
     except OutputError as exc:
         return _fail(str(exc.args[0]))
 
-    bar = _Bar(len(files))
-    try:  # workers hand back summary rows, not whole forms (see pipeline.map_files)
-        per_file = map_files(files, R.file_rows, pack, workers=args.workers,
-                             limits=make_limits(args.max_file_mb), progress=bar)
-    finally:
-        bar.close()
-
-    batch = R.batch_rows(per_file)  # the same project filed in several places
-    failed = [f for f in per_file if f.error is not None]
-    for f in failed:
-        print(f"错误：{f.error}", file=sys.stderr)
-    n_forms = sum(len(f.forms) for f in per_file)
-    if not n_forms:
-        if len(failed) == len(per_file):
-            return _fail("没有任何输入文件能够读取，未生成汇总。")
-        return _fail("输入文件中没有找到任何自评表，未生成汇总。")
-
-    if batch is not None:
-        per_file.append(batch)
     try:
-        write_rows(per_file, out, pack=pack, inputs=files)
+        with writer:  # rows are written while the pool is still reading
+            bar = _Bar(len(files))
+            # workers hand back summary rows, not whole forms (see pipeline.map_files)
+            render = writer.detail_renderer()  # workers render the 指标明细 rows
+            fn = R.file_rows if render is None else functools.partial(R.file_rows, render=render)
+            with contextlib.closing(iter_files(files, fn, pack, workers=args.workers,
+                                               limits=make_limits(args.max_file_mb),
+                                               progress=bar)) as per_file_rows:
+                try:
+                    for rows in per_file_rows:
+                        writer.add(rows)
+                finally:
+                    bar.close()
+
+            per_file = writer.files  # every file's share, without its indicator rows
+            failed = [f for f in per_file if f.error is not None]
+            for f in failed:
+                print(f"错误：{f.error}", file=sys.stderr)
+            n_forms = len(writer.form_rows)
+            if not n_forms:
+                writer.discard()
+                if len(failed) == len(per_file):
+                    return _fail("没有任何输入文件能够读取，未生成汇总。")
+                return _fail("输入文件中没有找到任何自评表，未生成汇总。")
+            batch = R.batch_rows(per_file)  # the same project filed in several places
+            if batch is not None:
+                writer.add(batch)
     except OutputError as exc:
         return _fail(str(exc.args[0]))
 
@@ -129,7 +138,6 @@ def run(args: argparse.Namespace) -> int:
             f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
     if args.json:
         headers = [c.header for c in R.FORM_COLUMNS]
-        form_rows, _, _ = R.merge_rows(per_file)
         payload = {
             "output": str(out),
             "files": len(files),
@@ -138,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
             "errors": errors,
             "warnings": warnings,
             "infos": infos,
-            "rows": [dict(zip(headers, map(R.display, row))) for row in form_rows],
+            "rows": [dict(zip(headers, map(R.display, row))) for row in writer.form_rows],
         }
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Callable, Iterable, Literal, Sequence
 
 from ..core.batch import FormKey, duplicate_findings
 from ..core.decimals import fmt, round_half_up
@@ -281,6 +281,8 @@ class FileRows:
 
     ``forms`` rows have 序号 0 (numbered when written); ``findings`` are ``(sort key, row)``
     pairs with 序号 0, sorted when written; ``counts`` maps severity → number of findings.
+    An ``indicators`` item that is a ``str`` is that row already rendered as sheet XML by the
+    summary writer's renderer (see :func:`file_rows`), with a placeholder for its row number.
     """
 
     path: str
@@ -292,8 +294,13 @@ class FileRows:
     keys: tuple = ()  # (FormKey | None, project, Source) per form, for the batch checks
 
 
-def file_rows(file_report) -> FileRows:
-    """A :class:`~xltools.pipeline.FileReport` → its :class:`FileRows` (runs in a worker)."""
+def file_rows(file_report, render: Callable[[Row], str | None] | None = None) -> FileRows:
+    """A :class:`~xltools.pipeline.FileReport` → its :class:`FileRows` (runs in a worker).
+
+    ``render`` (from ``writers.summary.SummaryWriter.detail_renderer``) turns an indicator row
+    into its 指标明细 XML, so the worker does that work instead of the writing process; a row
+    it cannot render (``None``) stays a row of values.
+    """
     path = file_report.path
     results = [(path, r) for r in file_report.results]
     found = list(file_report.findings) + [f for r in file_report.results for f in r.findings]
@@ -306,8 +313,10 @@ def file_rows(file_report) -> FileRows:
                       finding_rows(finding_pairs)))
     forms = tuple((0, *row[1:]) for row in form_rows(results))
     keys = tuple((FormKey.of(r), r.project, r.form.source) for r in file_report.results)
-    return FileRows(path, forms, keyed, tuple(indicator_rows(results)), counts,
-                    file_report.error, keys)
+    indicators = tuple(indicator_rows(results))
+    if render is not None:
+        indicators = tuple(row if (xml := render(row)) is None else xml for row in indicators)
+    return FileRows(path, forms, keyed, indicators, counts, file_report.error, keys)
 
 
 def batch_rows(files: Sequence[FileRows]) -> FileRows | None:

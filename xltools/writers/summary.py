@@ -3,6 +3,9 @@
 Rows come from :mod:`xltools.writers.rows` (the same rows the pandas frames use). The workbook is
 written in ``constant_memory`` mode (rows in order, flat memory at 10,000+ forms) into a
 temporary file that replaces the output only when complete, and never over an input file.
+:class:`SummaryWriter` writes each file's rows as they arrive from the pool (the consolidate
+command), :func:`write_rows` / :func:`write_summary` from a finished list; both make the same
+workbook. Pool workers may render 指标明细 rows to XML themselves (:func:`render_xml`).
 
 Every text copied from a form is written with ``write_string``: a 三级指标 typed as
 ``=HYPERLINK("http://x","点击")`` stays that text and never becomes a formula.
@@ -16,12 +19,18 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import shutil
+import sys
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
+from functools import partial
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
@@ -38,8 +47,9 @@ MAX_LINKS = 65_530  # Excel's hyperlinks per sheet
 MAX_LINK_LEN = 2_000
 CHART_MAX_PROJECTS = 200
 ORANGE, RED, LIGHT_RED = "#F8CBAD", "#FF7C80", "#FDE9E9"
+CONDITIONAL_FORMATS = ("orange", "red", "light_red")  # used by conditional formats only
 
-__all__ = ["write_summary", "write_rows", "OutputError", "pairs_of"]
+__all__ = ["write_summary", "write_rows", "SummaryWriter", "OutputError", "pairs_of"]
 
 
 def pairs_of(report: Report):
@@ -55,17 +65,20 @@ def pairs_of(report: Report):
 class _Sheet:
     """A worksheet with the formats of a table and a row cursor.
 
-    Data rows go through :meth:`write_rows`, which writes each row's XML straight into the
-    worksheet's ``constant_memory`` row file — the same bytes XlsxWriter's per-cell calls
-    produce (``tests/test_perf_summary_rows.py`` compares the two), at a fraction of the cost.
-    A row holding anything unusual (a rich-string look-alike, a very long text, a number that
-    is not finite, a link Excel would refuse) is written cell by cell as before.
+    Data rows go through :meth:`write_rows`, which writes each row's XML (:func:`render_row`)
+    straight into the worksheet's ``constant_memory`` row file — the same bytes XlsxWriter's
+    per-cell calls produce (``tests/test_perf_summary_rows.py`` compares the two), at a
+    fraction of the cost. A row holding anything unusual (a rich-string look-alike, a very long
+    text, a number that is not finite, a link Excel would refuse) is written cell by cell as
+    before. The cell formats' XF numbers are fixed when the formats are made (``_formats``).
     """
 
-    def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path):
+    def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path,
+                 targets: dict[str, tuple[str, bool]] | None = None):
         self.wb, self.ws, self.columns, self.fmt, self.out_dir = wb, ws, columns, fmt, out_dir
         self.links = 0
-        self._targets: dict[str, tuple[str, bool]] = {}
+        # link target per input file (shared by the sheets of one workbook)
+        self._targets: dict[str, tuple[str, bool]] = {} if targets is None else targets
         for i, col in enumerate(columns):
             ws.set_column(i, i, col.width)
         self.fast = _fast_capable(ws)
@@ -73,6 +86,43 @@ class _Sheet:
         self._number_kinds = [col.kind if col.kind in fmt else "int" for col in columns]
         self._xf: dict[str, str] = {}  # format name → its XF index, once XlsxWriter gave one
         self._letters = [_col(i) for i in range(len(columns))]
+        self._spec: RowSpec | None = None
+
+    # --- rows above the data, written last -----------------------------------------------
+
+    deferred = False
+
+    def defer_top(self) -> bool:
+        """Send the data rows that follow to a side file, so that the rows above them (the
+        汇总 title, which names the final count) can be written once every row is known; see
+        :meth:`finish_top`. ``False`` when this XlsxWriter lacks what that needs (the caller
+        then keeps the rows and writes them after the top)."""
+        ws = self.ws
+        if not _deferrable(ws):
+            return False
+        self._main_fh, self._side = ws.fh, tempfile.TemporaryFile(
+            "w+", encoding="utf-8", dir=getattr(ws, "tmpdir", None))
+        ws.fh = self._side
+        self.deferred = True
+        return True
+
+    def finish_top(self, write_top: Callable[[], None], first: int) -> None:
+        """Write rows ``0 … first - 1`` with ``write_top()``, then the deferred data rows after
+        them, into the sheet's row file: the bytes XlsxWriter writes for rows in order."""
+        ws = self.ws
+        if ws.table:  # a data row still pending (written by the slow path)
+            ws._write_single_row(ws.previous_row + 1)
+        resume = ws.previous_row
+        ws.fh, side = self._main_fh, self._side
+        ws.previous_row = 0
+        ws.table.clear()
+        write_top()
+        ws._write_single_row(first)  # the last top row
+        side.seek(0)
+        shutil.copyfileobj(side, ws.fh, 1 << 16)
+        side.close()
+        ws.previous_row = max(resume, first)
+        self.deferred = False
 
     def header(self, row: int) -> None:
         for i, col in enumerate(self.columns):
@@ -81,12 +131,25 @@ class _Sheet:
 
     def write_rows(self, first: int, rows: Iterable[Sequence[R.Value]]) -> int:
         """Write ``rows`` at ``first``, ``first + 1``, …; returns how many were written."""
+        if isinstance(rows, (tuple, list)) and rows and self.fast and \
+                all(type(values) is str for values in rows) and self._emit_rendered(first, rows):
+            return len(rows)
         count = 0
         for count, values in enumerate(rows, 1):
             row = first + count - 1
-            if not (self.fast and self._write_fast(row, values)):
+            if type(values) is str:  # rendered by a pool worker (see render_xml)
+                if not (self.fast and self._emit_rendered(row, (values,))):
+                    raise RuntimeError(f"第 {row + 1} 行无法写入预先生成的内容")
+            elif not (self.fast and self._write_fast(row, values)):
                 self.write_row(row, values)
         return count
+
+    def write_rendered(self, row: int, rendered: "Rendered | None", values: Sequence[R.Value],
+                       seq: int | None = None) -> None:
+        """Write a row rendered earlier (:meth:`render`, :func:`render_row`) at ``row``, or
+        ``values`` the usual way when it was not rendered or no longer fits (link limits)."""
+        if not (self.fast and rendered is not None and self._emit(row, rendered, seq)):
+            self.write_rows(row, (values,))
 
     def write_row(self, row: int, values: Sequence[R.Value]) -> None:
         ws, fmt = self.ws, self.fmt
@@ -131,11 +194,32 @@ class _Sheet:
     # --- the fast path ----------------------------------------------------------------------
 
     def _xf_of(self, name: str) -> str:
-        """XF index of ``fmt[name]``, assigned now if it is the format's first use (XlsxWriter
-        numbers formats in order of first use, so this is called where a cell is written)."""
+        """XF index of ``fmt[name]`` (numbered when the formats were made, see ``_formats``)."""
         index = str(self.fmt[name]._get_xf_index())
         self._xf[name] = index
         return index
+
+    @property
+    def spec(self) -> "RowSpec":
+        """What :func:`render_row` needs to know about this sheet's columns and formats."""
+        if self._spec is None:
+            self._spec = RowSpec(tuple(self._letters),
+                                 tuple(self._xf_of(kind) for kind in self._number_kinds),
+                                 self._xf_of("text"), self._xf_of("link"))
+        return self._spec
+
+    def render(self, values: Sequence[R.Value], seq_col: int = -1) -> "Rendered | None":
+        """``values`` as XML (see :func:`render_row`), links included; ``None``: the slow path."""
+        return render_row(values, self.spec, self._link_cell, seq_col)
+
+    def _link_cell(self, ref: str, value: R.Link, pending: int):
+        url = self._url(value, pending)
+        if url is None:
+            return _string_cell(ref, value.text, self.spec.text_xf), None
+        link = _url_object(self.ws, url, value.text, pending)
+        if link is None:
+            return None
+        return _string_cell(ref, link.text, self.spec.link_xf), link
 
     def _write_fast(self, row: int, values: Sequence[R.Value]) -> bool:
         """Write one data row as XML; ``False`` (nothing written) when it needs the slow path."""
@@ -146,58 +230,55 @@ class _Sheet:
             ws._write_single_row(row)  # what XlsxWriter does when a cell of a later row comes
         if row < ws.previous_row or ws.table:
             return False
-        cells: list[str] = []
-        links: list[tuple[int, object]] = []
-        first_col = last_col = -1
-        r1 = str(row + 1)
-        fmt, xf, letters = self.fmt, self._xf, self._letters
-        for i, value in enumerate(values[:len(self.columns)]):
-            if value is None or value == "":
-                continue
-            kind = type(value)
-            if kind is str and len(value) <= 16383 and not _SPECIAL.search(value):
-                # the common case of _string_cell, inlined: this loop runs for every cell
-                text_xf = xf.get("text") or self._xf_of("text")
-                space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
-                cell = f'<c r="{letters[i]}{r1}" s="{text_xf}" t="inlineStr"><is><t{space}>' \
-                       f"{value}</t></is></c>"
-            elif kind is Decimal or kind is int:
-                number = float(value)
-                if number != number or number in (_INF, -_INF):
-                    return False  # XlsxWriter's own error handling decides
-                kind_name = self._number_kinds[i]
-                cell = f'<c r="{letters[i]}{r1}" s="{xf.get(kind_name) or self._xf_of(kind_name)}">' \
-                       f"<v>{number:.16G}</v></c>"
-            elif isinstance(value, R.Link):
-                ref = letters[i] + r1
-                url = self._url(value, len(links))
-                if url is None:
-                    cell = _string_cell(ref, value.text, fmt["text"])
-                else:
-                    link = _url_object(ws, url, value.text, len(links))
-                    if link is None:
-                        return False
-                    cell = _string_cell(ref, link.text, fmt["link"])
-                    links.append((i, link))
-            elif isinstance(value, str):
-                cell = _string_cell(letters[i] + r1, value, fmt["text"])
-            elif isinstance(value, (Decimal, int)):
-                number = float(value)
-                if number != number or number in (_INF, -_INF):
-                    return False
-                cell = f'<c r="{letters[i]}{r1}" s="{self._number_formats[i]._get_xf_index()}">' \
-                       f"<v>{number:.16G}</v></c>"
-            else:
-                cell = _string_cell(letters[i] + r1, str(value), fmt["text"])
-            if cell is None:
-                return False
-            cells.append(cell)
-            if first_col < 0:
-                first_col = i
-            last_col = i
-        if not cells:
+        rendered = self.render(values)
+        return rendered is not None and self._emit(row, rendered)
+
+    def _emit_rendered(self, first: int, rows: Sequence[str]) -> bool:
+        """:meth:`_emit` for consecutive rows rendered by :func:`render_xml` (no links, no new
+        columns), in one write; ``False`` (nothing written) when one of them needs more."""
+        ws = self.ws
+        last = first + len(rows) - 1
+        if ws.dim_colmin is None:  # no header row spans the columns yet
+            return False
+        if last >= ws.xls_rowmax or any(first <= r <= last for r in ws.row_info) or \
+                any(first <= r <= last for r in ws.comments):
+            return False
+        if first > ws.previous_row:
+            ws._write_single_row(first)
+        if first < ws.previous_row or ws.table:
+            return False
+        filled = [row for row, xml in enumerate(rows, first) if xml]
+        if not filled:
+            return True
+        ws.fh.write("".join([xml.replace(ROW, str(row)) for row, xml in
+                             enumerate(rows, first + 1) if xml]))
+        ws.previous_row = filled[-1] + 1
+        if ws.dim_rowmin is None or filled[0] < ws.dim_rowmin:
+            ws.dim_rowmin = filled[0]
+        if ws.dim_rowmax is None or filled[-1] > ws.dim_rowmax:
+            ws.dim_rowmax = filled[-1]
+        return True
+
+    def _emit(self, row: int, rendered: "Rendered", seq: int | None = None) -> bool:
+        """Put a rendered row into the worksheet's row file at ``row`` (``seq`` fills the
+        序号 placeholder); ``False`` (nothing written) when XlsxWriter must handle it."""
+        ws = self.ws
+        if row >= ws.xls_rowmax or row in ws.row_info or row in ws.comments:
+            return False
+        if row > ws.previous_row:
+            ws._write_single_row(row)
+        if row < ws.previous_row or ws.table:
+            return False
+        xml, first_col, last_col, links = rendered
+        if links and (self.links + len(links) > MAX_LINKS or
+                      ws.hlink_count + len(links) > 65530):
+            return False  # rendered before the sheet's links were counted: now too many
+        if not xml:
             return True  # XlsxWriter writes nothing for a row without cells either
-        ws.fh.write(f'<row r="{r1}">{"".join(cells)}</row>')
+        xml = xml.replace(ROW, str(row + 1))
+        if seq is not None:
+            xml = xml.replace(SEQ, str(seq))
+        ws.fh.write(xml)
         for i, link in links:
             ws.hyperlinks[row][i] = link
         self.links += len(links)
@@ -214,6 +295,99 @@ class _Sheet:
         return True
 
 
+ROW = "\x00"  # where a rendered row's number goes (escaped text never holds a raw \x00)
+SEQ = "\x01"  # where the 序号 goes, in a row rendered before it was numbered
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """A sheet's columns as :func:`render_row` needs them: column letters, the XF index of
+    each column's number format, and the XF indexes of text and link cells. Small and
+    picklable: pool workers render rows with it."""
+
+    letters: tuple[str, ...]
+    number_xf: tuple[str, ...]
+    text_xf: str
+    link_xf: str
+
+
+def render_xml(values: Sequence[R.Value], spec: RowSpec) -> str | None:
+    """The XML of a row without links (:func:`render_row`), for a sheet whose header row spans
+    every column (so that the row cannot widen the sheet's dimensions): what pool workers send
+    back for 指标明细 rows. ``None``: send the values.
+
+    >>> spec = RowSpec(("A", "B"), ("4", "7"), "3", "8")
+    >>> render_xml(("<r>富文本样子</r>", None), spec) is None
+    True
+    """
+    rendered = render_row(values, spec)
+    return None if rendered is None else rendered[0]
+
+
+# (xml with ROW/SEQ placeholders, first column, last column, ((column, Url), …))
+Rendered = tuple[str, int, int, tuple]
+
+
+def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
+               seq_col: int = -1) -> Rendered | None:
+    """One data row as the very XML XlsxWriter writes for it in constant_memory mode, with
+    :data:`ROW` where the row number goes — the one place rows become XML (the main process
+    and pool workers both use it). ``None`` when the row holds anything XlsxWriter must handle
+    itself (a rich-string look-alike, a very long text, a number that is not finite, a link
+    ``link_cell`` refuses or any link without ``link_cell``). ``seq_col``: that column holds
+    the 序号, written as :data:`SEQ` (numbered when the rows' order is known).
+
+    ``link_cell(ref, link, pending)`` → ``(cell xml, Url | None)`` or ``None``.
+
+    >>> spec = RowSpec(("A", "B"), ("4", "7"), "3", "8")
+    >>> render_row(("举办培训班次数", Decimal("9.50")), spec)[0].replace(ROW, "5")
+    '<row r="5"><c r="A5" s="3" t="inlineStr"><is><t>举办培训班次数</t></is></c><c r="B5" s="7"><v>9.5</v></c></row>'
+    """
+    cells: list[str] = []
+    links: list[tuple[int, object]] = []
+    first_col = last_col = -1
+    letters, number_xf, text_xf = spec.letters, spec.number_xf, spec.text_xf
+    for i, value in enumerate(values[:len(letters)]):
+        if i == seq_col:
+            cell = f'<c r="{letters[i]}{ROW}" s="{number_xf[i]}"><v>{SEQ}</v></c>'
+        elif value is None or value == "":
+            continue
+        else:
+            kind = type(value)
+            if kind is str and len(value) <= 16383 and not _SPECIAL.search(value):
+                # the common case of _string_cell, inlined: this loop runs for every cell
+                space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
+                cell = f'<c r="{letters[i]}{ROW}" s="{text_xf}" t="inlineStr"><is><t{space}>' \
+                       f"{value}</t></is></c>"
+            elif kind is Decimal or kind is int or (kind is not str and
+                                                    isinstance(value, (Decimal, int))):
+                number = float(value)
+                if number != number or number in (_INF, -_INF):
+                    return None  # XlsxWriter's own error handling decides
+                cell = f'<c r="{letters[i]}{ROW}" s="{number_xf[i]}"><v>{number:.16G}</v></c>'
+            elif isinstance(value, R.Link):
+                if link_cell is None:
+                    return None
+                made = link_cell(letters[i] + ROW, value, len(links))
+                if made is None:
+                    return None
+                cell, link = made
+                if link is not None:
+                    links.append((i, link))
+            else:  # any other str, or anything else shown as text
+                cell = _string_cell(letters[i] + ROW, value if isinstance(value, str)
+                                    else str(value), text_xf)
+            if cell is None:
+                return None
+        cells.append(cell)
+        if first_col < 0:
+            first_col = i
+        last_col = i
+    if not cells:
+        return "", first_col, last_col, ()
+    return f'<row r="{ROW}">{"".join(cells)}</row>', first_col, last_col, tuple(links)
+
+
 LINK_TIP = "打开源文件"
 _INF = float("inf")
 _PRESERVE = ' xml:space="preserve"'
@@ -225,12 +399,18 @@ _FAST_ATTRS = ("constant_memory", "previous_row", "table", "row_info", "comments
                "_escape_control_characters", "_escape_data")
 
 
+def _deferrable(ws) -> bool:
+    """:meth:`_Sheet.defer_top` needs XlsxWriter's constant_memory row file and pending row."""
+    return bool(getattr(ws, "constant_memory", False)) and all(
+        hasattr(ws, a) for a in ("fh", "previous_row", "table", "_write_single_row"))
+
+
 def _fast_capable(ws) -> bool:
     """The fast path needs XlsxWriter's constant_memory row file and its usual bookkeeping."""
     return bool(getattr(ws, "constant_memory", False)) and all(hasattr(ws, a) for a in _FAST_ATTRS)
 
 
-def _string_cell(ref: str, text: str, cell_format) -> str | None:
+def _string_cell(ref: str, text: str, xf: str) -> str | None:
     """``<c>`` of an inline string exactly as XlsxWriter writes it in constant_memory mode
     (control characters as ``_xHHHH_``, ``& < >`` escaped, ``xml:space`` for edge spaces)."""
     if len(text) > 16383:  # may need XlsxWriter's truncation to 32,767 UTF-16 units
@@ -243,7 +423,7 @@ def _string_cell(ref: str, text: str, cell_format) -> str | None:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     else:  # ^\s and \s$ of XlsxWriter's check are the first and last character here
         space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}" s="{cell_format._get_xf_index()}" t="inlineStr"><is><t{space}>' \
+    return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>' \
            f"{text}</t></is></c>"
 
 
@@ -266,7 +446,7 @@ def _formats(wb) -> dict:
     def f(**kw):
         return wb.add_format({**base, **kw})
 
-    return {
+    formats = {
         "title": f(bold=True, font_size=14),
         "header": f(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True, align="center"),
         "text": f(),
@@ -285,6 +465,12 @@ def _formats(wb) -> dict:
         "red": wb.add_format({"bg_color": RED, "bold": True}),
         "light_red": wb.add_format({"bg_color": LIGHT_RED}),
     }
+    # Number the cell formats now, in this order, instead of at their first use: the numbers
+    # then do not depend on the order in which rows of different sheets arrive.
+    for name, cell_format in formats.items():
+        if name not in CONDITIONAL_FORMATS:
+            cell_format._get_xf_index()
+    return formats
 
 
 def _col(index: int) -> str:
@@ -297,14 +483,24 @@ def _num(value: Decimal | None) -> float | str:
     return "" if value is None else float(value)
 
 
-def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
+def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
+    """The 汇总 sheet around its data rows: title and header above them (the data rows were
+    written as they came when the sheet is ``deferred``, else they are written here), then
+    the totals, the block under the table and the conditional formats."""
     ws, fmt, C = sheet.ws, sheet.fmt, R.COL
     n = len(rows)
-    ws.write_string(0, 0, f"部门汇总（共 {n} 个项目）", fmt["title"])
-    ws.set_row(0, 24)
-    sheet.header(1)
     first, last = 2, 1 + n  # 0-based data rows
-    sheet.write_rows(first, rows)
+
+    def top() -> None:
+        ws.write_string(0, 0, f"部门汇总（共 {n} 个项目）", fmt["title"])
+        ws.set_row(0, 24)
+        sheet.header(1)
+
+    if sheet.deferred:
+        sheet.finish_top(top, first)
+    else:
+        top()
+        sheet.write_rows(first, rows)
     ncols = len(R.FORM_COLUMNS)
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, max(last, 1), ncols - 1)
@@ -366,24 +562,17 @@ def _write_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
             "type": "formula", "criteria": f"=${err}{first + 1}>0", "format": fmt["light_red"]})
 
 
-def _write_findings(sheet: _Sheet, rows: list[R.Row]) -> None:
+def _write_findings(sheet: _Sheet, rows: list[tuple[R.Row, "Rendered | None"]]) -> None:
+    """问题清单: ``rows`` are ``(values, rendered)`` in their final order, numbered here."""
     ws = sheet.ws
     sheet.header(0)
-    sheet.write_rows(1, rows)
+    for i, (values, rendered) in enumerate(rows, 1):
+        sheet.write_rendered(i, rendered, (i, *values[1:]), seq=i)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(rows), 1), len(R.FINDING_COLUMNS) - 1)
     if rows:
         ws.conditional_format(1, 1, len(rows), 1, {
             "type": "cell", "criteria": "==", "value": '"错误"', "format": sheet.fmt["light_red"]})
-
-
-def _write_indicators(sheets: list[_Sheet], rows: Iterable[R.Row], per_sheet: int) -> None:
-    it = iter(rows)
-    for sheet in sheets:
-        sheet.header(0)
-        sheet.ws.freeze_panes(1, 0)
-        count = sheet.write_rows(1, islice(it, per_sheet))
-        sheet.ws.autofilter(0, 0, max(count, 1), len(R.INDICATOR_COLUMNS) - 1)
 
 
 def _write_charts(wb, ws, fmt, n_forms: int, totals: R.Totals) -> None:
@@ -470,41 +659,170 @@ def _refuse_inputs(out: Path, inputs: Sequence[str]) -> None:
     refuse_inputs(out, unsure)
 
 
-def write_rows(files: Sequence[R.FileRows], out_path: str | Path, *, pack=None,
+def write_rows(files: Iterable[R.FileRows], out_path: str | Path, *, pack=None,
                inputs: Iterable[str | Path] = (), rows_per_sheet: int = MAX_ROWS - 1) -> Path:
     """:func:`write_summary` from rows already built per file (by pool workers)."""
-    out = Path(out_path)
-    if out.suffix.lower() != ".xlsx":
-        raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
-    _refuse_inputs(out, [f.path for f in files if f.path] + [str(p) for p in inputs])
-    form_rows, finding_rows, indicator_rows = R.merge_rows(files)
-    totals = R.totals(form_rows, R.grade_names(pack))
-    n_indicators = sum(len(f.indicators) for f in files)
-    n_detail = max(1, -(-n_indicators // rows_per_sheet))
-    out_dir = out.parent.resolve()
+    files = list(files)
+    inputs = [f.path for f in files if f.path] + [str(p) for p in inputs]
+    with SummaryWriter(out_path, pack=pack, inputs=inputs, rows_per_sheet=rows_per_sheet) as w:
+        for f in files:
+            w.add(f)
+    return w.out
 
-    with atomic_path(out) as tmp:
-        wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
-                                       "strings_to_numbers": False, "strings_to_urls": False})
+
+class _Discard(Exception):
+    """Raised into :func:`atomic_path` to drop the temporary file."""
+
+
+class SummaryWriter:
+    """The 部门汇总 workbook, written while the files' rows arrive (in input order).
+
+    Each :meth:`add` writes the file's 汇总 rows and 指标明细 rows at once (one more 指标明细
+    sheet whenever one is full); what needs every file stays for the end (:meth:`close`): the
+    汇总 title with the count, the totals, the sorted 问题清单 and 图表. The workbook is the
+    one :func:`write_rows` wrote from the whole list. Leaving the ``with`` block normally
+    writes the file (atomically); an exception or :meth:`discard` leaves no file behind.
+
+    Example::
+
+        >>> with SummaryWriter("部门汇总.xlsx", inputs=paths) as w:      # doctest: +SKIP
+        ...     for rows in iter_files(paths, R.file_rows):
+        ...         w.add(rows)
+        >>> len(w.form_rows), w.files[0].indicators                      # doctest: +SKIP
+        (2000, ())
+    """
+
+    def __init__(self, out_path: str | Path, *, pack=None, inputs: Iterable[str | Path] = (),
+                 rows_per_sheet: int = MAX_ROWS - 1):
+        out = Path(out_path)
+        if out.suffix.lower() != ".xlsx":
+            raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
+        _refuse_inputs(out, [str(p) for p in inputs])
+        self.out, self.pack = out, pack
+        self.rows_per_sheet = max(1, int(rows_per_sheet))
+        self.files: list[R.FileRows] = []  # every added file's share, without indicator rows
+        self.form_rows: list[R.Row] = []  # numbered 汇总 rows (kept for the totals)
+        self._findings: list[tuple[tuple, R.Row, Rendered | None]] = []
+        self._closed = False
+        self._targets: dict[str, tuple[str, bool]] = {}
+        self._stack = ExitStack()
+        tmp = self._stack.enter_context(atomic_path(out))
         try:
-            wb.set_properties({"title": "部门汇总", "comments": "由 xltools 生成"})
-            fmt = _formats(wb)
-            forms = _Sheet(wb, wb.add_worksheet("汇总"), R.FORM_COLUMNS, fmt, out_dir)
-            problems = _Sheet(wb, wb.add_worksheet("问题清单"), R.FINDING_COLUMNS, fmt, out_dir)
-            details = [
-                _Sheet(wb, wb.add_worksheet("指标明细" if i == 0 else f"指标明细{i + 1}"),
-                       R.INDICATOR_COLUMNS, fmt, out_dir)
-                for i in range(n_detail)
-            ]
-            charts = wb.add_worksheet("图表")
-            _write_forms(forms, form_rows, totals)
-            _write_findings(problems, finding_rows)
-            _write_indicators(details, indicator_rows, rows_per_sheet)
-            _write_charts(wb, charts, fmt, len(form_rows), totals)
-            forms.ws.activate()
-        finally:
+            self.out_dir = out.parent.resolve()
+            self.wb = xlsxwriter.Workbook(tmp, {
+                "constant_memory": True, "strings_to_formulas": False,
+                "strings_to_numbers": False, "strings_to_urls": False})
+            self.wb.set_properties({"title": "部门汇总", "comments": "由 xltools 生成"})
+            self.fmt = _formats(self.wb)
+            self.forms = self._sheet("汇总", R.FORM_COLUMNS)
+            self.forms.defer_top()
+            self.problems = self._sheet("问题清单", R.FINDING_COLUMNS)
+            self.details: list[_Sheet] = []
+            self._detail_count = 0  # data rows on the last 指标明细 sheet
+            self._new_detail()
+        except BaseException:
+            self._abandon(*sys.exc_info())
+            raise
+
+    def __enter__(self) -> "SummaryWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._closed:
+            return False
+        if exc_type is None:
+            self.close()
+        else:
+            self._abandon(exc_type, exc, tb)
+        return False
+
+    def _sheet(self, name: str, columns: Sequence[R.Column]) -> _Sheet:
+        return _Sheet(self.wb, self.wb.add_worksheet(name), columns, self.fmt, self.out_dir,
+                      self._targets)
+
+    def _new_detail(self) -> None:
+        n = len(self.details)
+        sheet = self._sheet("指标明细" if n == 0 else f"指标明细{n + 1}", R.INDICATOR_COLUMNS)
+        sheet.header(0)
+        sheet.ws.freeze_panes(1, 0)
+        self.details.append(sheet)
+        self._detail_count = 0
+
+    def detail_renderer(self) -> Callable[[R.Row], str | None] | None:
+        """A picklable function that renders a 指标明细 row exactly as this writer would
+        (for :func:`~xltools.writers.rows.file_rows` in pool workers); ``None`` when this
+        XlsxWriter needs every cell written through its own calls."""
+        sheet = self.details[0]
+        return partial(render_xml, spec=sheet.spec) if sheet.fast else None
+
+    def _end_detail(self) -> None:
+        self.details[-1].ws.autofilter(0, 0, max(self._detail_count, 1),
+                                       len(R.INDICATOR_COLUMNS) - 1)
+
+    def add(self, f: R.FileRows) -> None:
+        """Write one file's rows (files must come in input order)."""
+        if f.forms:
+            start = len(self.form_rows)  # 序号 start + 1 …, sheet rows 2 + start …
+            numbered = [(start + i, *row[1:]) for i, row in enumerate(f.forms, 1)]
+            if self.forms.deferred:
+                self.forms.write_rows(2 + start, numbered)
+            self.form_rows.extend(numbered)
+        render = self.problems.render if self.problems.fast else None
+        for key, row in f.findings:  # rendered now, numbered and written in order at the end
+            self._findings.append((key, row, render(row, seq_col=0) if render else None))
+        rows = f.indicators
+        while rows:
+            room = self.rows_per_sheet - self._detail_count
+            if room <= 0:
+                self._end_detail()
+                self._new_detail()
+                room = self.rows_per_sheet
+            part = rows[:room]
+            self._detail_count += self.details[-1].write_rows(1 + self._detail_count, part)
+            rows = rows[len(part):]
+        self.files.append(dataclasses.replace(f, indicators=()) if f.indicators else f)
+
+    def close(self) -> Path:
+        """Write what needs every file, close the workbook and move it over the output."""
+        if self._closed:
+            return self.out
+        try:
             try:
+                totals = R.totals(self.form_rows, R.grade_names(self.pack))
+                _finish_forms(self.forms, self.form_rows, totals)
+                self._findings.sort(key=lambda item: item[0])  # stable: input order
+                _write_findings(self.problems, [item[1:] for item in self._findings])
+                self._end_detail()
+                _write_charts(self.wb, self.wb.add_worksheet("图表"), self.fmt,
+                              len(self.form_rows), totals)
+                self.forms.ws.activate()
+            finally:
+                try:
+                    self.wb.close()
+                except XlsxWriterException as exc:
+                    raise OutputError(f"无法写入汇总文件 {self.out.name}：{exc}") from exc
+        except BaseException:
+            self._closed = True
+            self._stack.__exit__(*sys.exc_info())
+            raise
+        self._closed = True
+        self._stack.close()  # the temporary file replaces the output
+        return self.out
+
+    def discard(self) -> None:
+        """Stop without writing anything (the output stays as it was)."""
+        if not self._closed:
+            self._abandon(_Discard, _Discard(), None)
+
+    def _abandon(self, exc_type, exc, tb) -> None:
+        self._closed = True
+        wb = getattr(self, "wb", None)
+        if wb is not None and not getattr(wb, "fileclosed", True):
+            try:  # removes XlsxWriter's own temporary files
                 wb.close()
-            except XlsxWriterException as exc:
-                raise OutputError(f"无法写入汇总文件 {out.name}：{exc}") from exc
-    return out
+            except Exception:
+                pass
+        try:
+            self._stack.__exit__(exc_type, exc, tb)  # removes the temporary output
+        except _Discard:
+            pass
