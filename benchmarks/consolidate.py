@@ -1,6 +1,6 @@
 """Speed of ``xltools consolidate`` against a naive openpyxl loop and a python-calamine floor.
 
-Generates N realistic single-form workbooks (national 附件1 layout on 9 columns, ~40 merged
+Generates N realistic single-form workbooks (national 附件1 layout on 9 columns, seed-shaped: 13–20 indicator rows incl. /-rows, ~30 merged
 ranges, Chinese text, formulas with cached values, numbers varied per file) with XlsxWriter into a
 temporary folder, then measures in one run:
 
@@ -38,13 +38,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NAIVE_SAMPLE = 200
 
+# The national frame with several 三级指标 per 二级, as departments fill it in (the seed's forms
+# carry 13–20 indicator rows, /-rows for 经济效益/生态效益 included: ~35 rows, ~30 merged ranges).
 LEVEL2 = {
-    "产出指标": [("数量指标", ["举办培训班次数", "覆盖村（社区）数", "印发宣传资料份数", "开展文艺演出场次"]),
-                 ("质量指标", ["培训合格率", "资金拨付准确率", "验收合格率"]),
+    "产出指标": [("数量指标", ["举办培训班次数", "覆盖村（社区）数", "印发宣传资料份数", "开展文艺演出场次",
+                               "组织志愿服务次数"]),
+                 ("质量指标", ["培训合格率", "资金拨付准确率", "验收合格率", "活动完成率"]),
                  ("时效指标", ["资金拨付及时率", "项目完成时间"]),
-                 ("成本指标", ["项目总成本"])],
-    "效益指标": [("社会效益指标", ["群众知晓率", "社会文明程度", "基层宣传阵地作用"]),
-                 ("可持续影响指标", ["长效机制建设"])],
+                 ("成本指标", ["项目总成本", "培训成本", "宣传资料印制成本"])],
+    "效益指标": [("经济效益指标", ["/"]),
+                 ("社会效益指标", ["群众知晓率", "社会文明程度", "基层宣传阵地作用"]),
+                 ("生态效益指标", ["/"]),
+                 ("可持续影响指标", ["长效机制建设", "群众参与积极性"])],
     "满意度指标": [("服务对象满意度指标", ["群众满意度", "参训人员满意度"])],
 }
 DEPARTMENTS = ["中共昌吉州委宣传部", "昌吉州文化体育广播电视和旅游局", "昌吉州教育局", "昌吉州卫生健康委员会"]
@@ -55,11 +60,16 @@ def _indicators(rng: random.Random) -> list[list]:
     rows = []
     weights = {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
     for level1, groups in LEVEL2.items():
-        chosen = [(l2, rng.choice(names)) for l2, names in groups if rng.random() < 0.85] or \
-            [(groups[0][0], groups[0][1][0])]
-        left = weights[level1]
-        for i, (level2, name) in enumerate(chosen):
-            weight = left if i == len(chosen) - 1 else max(1, round(weights[level1] / len(chosen)))
+        chosen = [(l2, name) for l2, names in groups
+                  for name in rng.sample(names, rng.randint(1, len(names)))]
+        scored = sum(1 for _, name in chosen if name != "/")
+        left, i = weights[level1], 0
+        for level2, name in chosen:
+            if name == "/":  # not applicable (经济效益/生态效益 in most forms): the whole row is /
+                rows.append([level1, level2, "/", "/", "/", "/", "/", "/"])
+                continue
+            i += 1
+            weight = left if i == scored else max(1, round(weights[level1] / scored))
             left -= weight
             if level2 == "数量指标":
                 target = rng.randint(5, 200)
@@ -159,8 +169,8 @@ def write_form(path: Path, seed: int) -> None:
         ws.write(r, 3, name, left)
         ws.write(r, 4, target, cell)
         ws.write(r, 5, actual, cell)
-        ws.write_number(r, 6, weight, cell)
-        ws.write_number(r, 7, score, cell)
+        ws.write(r, 6, weight, cell)
+        ws.write(r, 7, score, cell)
         ws.write(r, 8, reason, left)
     last = first + len(rows) - 1
     ws.merge_range(11, 0, last, 0, "绩效指标", cell)
@@ -172,8 +182,8 @@ def write_form(path: Path, seed: int) -> None:
                 if r - 1 > start:
                     ws.merge_range(start, col, r - 1, col, rows[start - first][col - 1], cell)
                 start = r
-    total_weight = 10 + sum(row[5] for row in rows)
-    total = budget_score + sum(row[6] for row in rows)
+    total_weight = 10 + sum(row[5] for row in rows if row[5] != "/")
+    total = budget_score + sum(row[6] for row in rows if row[6] != "/")
     t = last + 1
     ws.merge_range(t, 0, t, 5, "总分", cell)
     ws.write_formula(t, 6, f"=F6+SUM(G{first + 1}:G{last + 1})", cell, total_weight)
