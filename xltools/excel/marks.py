@@ -22,6 +22,8 @@ cell operations (``_get_fill``/``_set_fill``/``_get_comment``/… ) for its libr
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -110,43 +112,53 @@ def safe_sheet_name(name: str, taken: list[str] | set[str], default: str = "项�
         n += 1
 
 
-class MarkingPort:
+class MarkingPort(ABC):
     """The ledger logic shared by every port; subclasses implement the primitives below."""
 
     # --- primitives a concrete port implements -------------------------------------------
-    def sheet_names(self) -> list[str]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def sheet_names(self) -> list[str]:
+        """Implemented by each port."""
 
+    @abstractmethod
     def _read_ledger(self) -> list[list[Any]]:  # rows after the header
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _write_ledger(self, rows: list[list[str]]) -> None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _get_value(self, sheet: str, address: str) -> Any:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _set_value(self, sheet: str, address: str, value: Any) -> None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _get_fill(self, sheet: str, address: str) -> str:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _set_fill(self, sheet: str, address: str, fill: str | None) -> None:
         """``None`` applies our highlight; otherwise restore a serialized fill."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _get_comment(self, sheet: str, address: str) -> str | None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _set_comment(self, sheet: str, address: str, text: str | None) -> None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _delete_sheet(self, name: str) -> None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
+    @abstractmethod
     def _write_table(self, name: str, rows: list[list[Any]], links: Links, *, create: bool) -> None:
-        raise NotImplementedError
+        """Implemented by each port."""
 
     # --- ledger ----------------------------------------------------------------------------
     def _records(self) -> list[Record]:
