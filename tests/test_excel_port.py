@@ -162,3 +162,11 @@ def test_safe_sheet_name():
     assert safe_sheet_name("  ", []) == "项目"
     long = safe_sheet_name("长" * 40, ["长" * 31])
     assert len(long) == 31 and long.endswith("(2)")
+
+
+def test_both_ports_implement_every_primitive_of_the_marking_ledger():
+    from xltools.excel.port_openpyxl import OpenpyxlPort
+    from xltools.excel.port_xlwings import XlwingsPort
+
+    assert OpenpyxlPort.__abstractmethods__ == frozenset()
+    assert XlwingsPort.__abstractmethods__ == frozenset()  # Excel's port can be instantiated
