@@ -48,8 +48,18 @@ def to_decimal(value: object) -> Decimal | None:
 
 
 def round_half_up(value: Decimal, places: int = 2) -> Decimal:
-    """Round like a spreadsheet's ROUND (half away from zero), not like Python's ``round``."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round like a spreadsheet's ROUND (half away from zero), not like Python's ``round``.
+
+    >>> round_half_up(Decimal("2.345")), round_half_up(Decimal("-2.5"), 0)
+    (Decimal('2.35'), Decimal('-3'))
+    """
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(0, 9)}  # 1, 0.1, 0.01 …
 
 
 def fmt(value: Decimal | None, places: int = 2) -> str:

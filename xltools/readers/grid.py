@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.decimals import to_decimal
-from ..core.model import Cell, Source
+from ..core.model import Cell, Source, make_cell, make_source
 
 CellValue = str | Decimal | None
 
@@ -104,7 +104,7 @@ class Grid:
         return a1(self.origin[0] + r, self.origin[1] + c)
 
     def source(self, r: int, c: int) -> Source:
-        return Source(self.file, self.sheet, self.address(r, c))
+        return make_source(self.file, self.sheet, self.address(r, c))
 
     def raw(self, r: int, c: int) -> CellValue:
         """The value stored at (r, c) itself; merged followers are empty."""
@@ -188,9 +188,9 @@ class Grid:
             r0, c0 = self.origin
             col = c0 + ac
             address = (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(r0 + ar + 1)
-            cell = Cell(value, Source(self.file, self.sheet, address),
-                        self.formats.get(akey) if self.formats else None,
-                        akey in self.no_cache if self.no_cache else False)
+            cell = make_cell(value, make_source(self.file, self.sheet, address),
+                             self.formats.get(akey) if self.formats else None,
+                             akey in self.no_cache if self.no_cache else False)
             self._cells[akey] = cell
         self._cells[key] = cell
         return cell

@@ -347,6 +347,11 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
     links: list[tuple[int, object]] = []
     first_col = last_col = -1
     letters, number_xf, text_xf = spec.letters, spec.number_xf, spec.text_xf
+    text_open, number_open = _openings(spec)
+    search = _SPECIAL.search
+    # one search over the row's texts instead of one per cell: joined by spaces, a match can
+    # neither appear nor vanish across two texts (no pattern of _SPECIAL spans a space)
+    clean = not search(" ".join([v for v in values if type(v) is str]))
     for i, value in enumerate(values[:len(letters)]):
         if i == seq_col:
             cell = f'<c r="{letters[i]}{ROW}" s="{number_xf[i]}"><v>{SEQ}</v></c>'
@@ -354,17 +359,18 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
             continue
         else:
             kind = type(value)
-            if kind is str and len(value) <= 16383 and not _SPECIAL.search(value):
+            if kind is str and len(value) <= 16383 and (clean or not search(value)):
                 # the common case of _string_cell, inlined: this loop runs for every cell
-                space = _PRESERVE if value[0].isspace() or value[-1].isspace() else ""
-                cell = f'<c r="{letters[i]}{ROW}" s="{text_xf}" t="inlineStr"><is><t{space}>' \
-                       f"{value}</t></is></c>"
+                if value[0].isspace() or value[-1].isspace():
+                    cell = f'{text_open[i]}{_PRESERVE}>{value}</t></is></c>'
+                else:
+                    cell = f"{text_open[i]}>{value}</t></is></c>"
             elif kind is Decimal or kind is int or (kind is not str and
                                                     isinstance(value, (Decimal, int))):
                 number = float(value)
                 if number != number or number in (_INF, -_INF):
                     return None  # XlsxWriter's own error handling decides
-                cell = f'<c r="{letters[i]}{ROW}" s="{number_xf[i]}"><v>{number:.16G}</v></c>'
+                cell = f"{number_open[i]}{number:.16G}</v></c>"
             elif isinstance(value, R.Link):
                 if link_cell is None:
                     return None
@@ -386,6 +392,27 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
     if not cells:
         return "", first_col, last_col, ()
     return f'<row r="{ROW}">{"".join(cells)}</row>', first_col, last_col, tuple(links)
+
+
+_OPENINGS: dict[RowSpec, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _openings(spec: RowSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Per column, the start of a text cell (up to ``<t``) and of a number cell (up to
+    ``<v>``) as :func:`render_row` writes them, made once per spec.
+
+    >>> _openings(RowSpec(("A",), ("4",), "3", "8"))[1][0].replace(ROW, "5")
+    '<c r="A5" s="4"><v>'
+    """
+    made = _OPENINGS.get(spec)
+    if made is None:
+        made = (tuple(f'<c r="{letter}{ROW}" s="{spec.text_xf}" t="inlineStr"><is><t'
+                      for letter in spec.letters),
+                tuple(f'<c r="{letter}{ROW}" s="{xf}"><v>'
+                      for letter, xf in zip(spec.letters, spec.number_xf)))
+        if len(_OPENINGS) < 64:
+            _OPENINGS[spec] = made
+    return made
 
 
 LINK_TIP = "打开源文件"

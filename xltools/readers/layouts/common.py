@@ -41,6 +41,25 @@ INLINE_LABELS = frozenset({"项目名称", "主管部门", "主管部门及代�
 _INLINE = re.compile(r"^\s*([^:：]{2,10}?)\s*[:：]\s*(\S.*)$", re.S)
 
 
+def _index_key(value: str) -> str:
+    """The key :class:`LabelIndex` files a short text cell under; ``""``: not a label.
+
+    >>> _index_key("项目名称：城乡环境整治"), _index_key("绩 效 指 标"), _index_key("（" + "很长" * 30 + "）")
+    ('项目名称', '绩效指标', '')
+    """
+    key = _KEYS.get(value)
+    if key is None:
+        key = label_key(value)
+        if len(_KEYS) < 65536:
+            _KEYS[value] = key
+    if ("：" in value or ":" in value) and (inline := inline_value(value)):
+        key = inline[0]  # ``项目名称：城乡环境整治`` is found as 项目名称
+    return key if key and len(key) <= MAX_LABEL_LEN else ""
+
+
+_INDEX_KEYS: dict[str, str] = {}  # cell text (≤ 3 × MAX_LABEL_LEN) → _index_key(text)
+
+
 def inline_value(text: str) -> tuple[str, str] | None:
     """``项目名称：城乡环境整治`` → ``("项目名称", "城乡环境整治")`` for the labels in
     :data:`INLINE_LABELS`; ``None`` for anything else (a plain label, a sentence with a colon)."""
@@ -105,20 +124,19 @@ class LabelIndex:
         positions: dict[str, list[tuple[int, int]]] = {}
         row_keys: list[list[tuple[int, str]]] = []
         longest = MAX_LABEL_LEN * 3
+        known = _INDEX_KEYS
         for r, row in enumerate(grid.rows):
             keys: list[tuple[int, str]] = []
             for c, value in enumerate(row):
-                if isinstance(value, str):
-                    if len(value) > longest:
-                        continue
-                    key = _KEYS.get(value)
+                if type(value) is str or isinstance(value, str):
+                    key = known.get(value)
                     if key is None:
-                        key = label_key(value)
-                        if len(_KEYS) < 65536:
-                            _KEYS[value] = key
-                    if ("：" in value or ":" in value) and (inline := inline_value(value)):
-                        key = inline[0]  # ``项目名称：城乡环境整治`` is found as 项目名称
-                    if key and len(key) <= MAX_LABEL_LEN:
+                        if len(value) > longest:
+                            continue
+                        key = _index_key(value)
+                        if len(known) < 65536:
+                            known[value] = key
+                    if key:
                         keys.append((c, key))
                         if key in positions:
                             positions[key].append((r, c))

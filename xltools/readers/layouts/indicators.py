@@ -208,6 +208,13 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     seen_level1 = False
     run: tuple[str, Source] | None = None
     name_col = cols.get("name", (0, 0))[0]
+    # the spans of the cells read on every row, looked up once (this loop runs for every row)
+    span1, span2 = cols.get("level1"), cols.get("level2")
+    value_spans = [cols.get(k) for k in ("name", "actual", "weight", "score", "deviation")]
+    plain_target = "nature" not in cols and "unit" not in cols
+    target_span = cols.get("target")
+    weight_pct = "weight_pct" in cols
+    grid_cell, first_filled = grid.cell, grid.first_filled
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
         if row_keys and any(k in TOTAL_KEYS for c, k in row_keys if c <= name_col):
@@ -216,16 +223,18 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             if block.reported_grade.is_empty:
                 _read_grade_row(grid, index, r + 1, min(r + 3, r2), block)
             break
-        raw1 = _text(grid, r, cols.get("level1"))
-        raw2 = _text(grid, r, cols.get("level2"))
-        name_cell = _cell(grid, r, cols.get("name"))
-        target = _joined_target(grid, r, cols)
-        actual = _cell(grid, r, cols.get("actual"))
-        weight = _cell(grid, r, cols.get("weight"))
-        if weight.is_empty and "weight_pct" in cols:
+        raw1 = _text(grid, r, span1)
+        raw2 = _text(grid, r, span2)
+        # _cell(grid, r, span) for each span, inline
+        name_cell, actual, weight, score, deviation = [
+            EMPTY if span is None else grid_cell(r, span[0]) if span[0] == span[1]
+            else first_filled(r, span[0], span[1]) for span in value_spans]
+        if plain_target:
+            target = _cell(grid, r, target_span)
+        else:
+            target = _joined_target(grid, r, cols)
+        if weight_pct and weight.is_empty:
             weight = _cell(grid, r, cols.get("weight_pct"))
-        score = _cell(grid, r, cols.get("score"))
-        deviation = _cell(grid, r, cols.get("deviation"))
         if raw1:
             level1 = split_label(raw1)[0]
             level1_weight = label_weight(raw1)
