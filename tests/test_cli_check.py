@@ -188,3 +188,10 @@ def test_one_bad_file_among_good_ones_still_reports_the_good_ones(seed_xlsx, tmp
     code, doc, err = run_json(capsys, str(seed_xlsx), str(bad))
     assert code == 2 and len(doc["forms"]) == 6
     assert bad.name in err
+
+
+def test_file_level_findings_read_cleanly_in_the_text_report(tmp_path, capsys):
+    bad = write_bad_inputs(tmp_path / "bad")["no_form"]
+    assert main(["check", str(bad)]) == 1
+    line = next(l for l in capsys.readouterr().out.splitlines() if "NO_FORM" in l)
+    assert "NO_FORM “" in line and "：“" not in line.split("NO_FORM")[1][:3]

@@ -103,6 +103,12 @@ def _location_text(source: Source | None) -> str:
     return source.file
 
 
+def _subject(finding: Finding) -> str:
+    """``项目 · 指标：`` before a finding's message; nothing for file-level findings."""
+    about = " · ".join(x for x in (finding.project, finding.indicator) if x)
+    return f"{about}：" if about else ""
+
+
 def render_text(results: list[FormResult], findings: list[Finding], console) -> None:
     """Print a readable Chinese report with rich: a table per form, then every finding."""
     from rich.markup import escape as esc
@@ -165,8 +171,7 @@ def render_text(results: list[FormResult], findings: list[Finding], console) -> 
                 detail = f"（应为 {f.expected or '—'}，报告 {f.reported or '—'}）"
             console.print(
                 f"[{colour[f.severity]}]{SEVERITY_CN[f.severity]}[/] {f.code} "
-                + esc(f"{f.project}{' · ' + f.indicator if f.indicator else ''}：{f.message}{detail}"
-                      f"{'　@ ' + where if where else ''}"),
+                + esc(f"{_subject(f)}{f.message}{detail}{'　@ ' + where if where else ''}"),
                 markup=True,
                 highlight=False,
             )
