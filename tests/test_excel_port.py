@@ -170,3 +170,26 @@ def test_both_ports_implement_every_primitive_of_the_marking_ledger():
 
     assert OpenpyxlPort.__abstractmethods__ == frozenset()
     assert XlwingsPort.__abstractmethods__ == frozenset()  # Excel's port can be instantiated
+
+
+def test_save_keeps_permissions_and_leaves_no_temp_file(tmp_path):
+    import os
+    import stat
+
+    path = _form_like(tmp_path / "部门.xlsx")
+    port = OpenpyxlPort(path)
+    port.save()
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask  # not the 0600 of a temp file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["部门.xlsx"]
+    assert OpenpyxlPort(path).sheet_names() == ["访惠聚经费"]
+
+
+def test_save_into_a_missing_folder_is_one_chinese_line(tmp_path):
+    from xltools.writers.atomic import OutputError
+
+    port = OpenpyxlPort(_form_like(tmp_path / "部门.xlsx"))
+    port.save_as = tmp_path / "没有的文件夹" / "部门.xlsx"
+    with pytest.raises(OutputError, match="无法写入工作簿 部门.xlsx：文件夹 .* 不存在"):
+        port.save()

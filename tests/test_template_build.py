@@ -256,3 +256,19 @@ def test_real_udf_module_has_every_documented_function():
 def test_customui_parses(built):
     root = ET.fromstring(parts(built[B.TEMPLATE_NAME])["customUI/customUI14.xml"])
     assert root.tag.endswith("customUI")
+
+
+def test_cli_build_into_a_file_is_one_chinese_line(tmp_path, capsys):
+    from xltools.cli import main
+
+    blocker = tmp_path / "workbooks"
+    blocker.write_text("不是文件夹", encoding="utf-8")
+    assert main(["template", "build", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：无法创建输出文件夹") and "程序内部错误" not in err
+    assert blocker.read_text(encoding="utf-8") == "不是文件夹"
+
+
+def test_build_leaves_no_temporary_file(tmp_path):
+    written = B.build_all(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)

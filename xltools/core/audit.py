@@ -608,6 +608,14 @@ def _total_row_cells(result: FormResult):
     return result.form.funds_row("total")
 
 
+def _total_row_finding(code: str, result: FormResult, field: str, message: str, *,
+                       expected: str, reported: str) -> list[Finding]:
+    """One finding located at the 年度资金总额 row's ``field`` cell (else the row, else nowhere)."""
+    row = _total_row_cells(result)
+    location = _loc(getattr(row, field), row.source) if row else None
+    return [_finding(code, result, message, location=location, expected=expected, reported=reported)]
+
+
 def check_execution_rate(result: FormResult, pack: RulePack) -> list[Finding]:
     """The reported 执行率 against 全年执行数 ÷ 全年预算数 (tolerance 0.5 percentage points).
 
@@ -616,12 +624,10 @@ def check_execution_rate(result: FormResult, pack: RulePack) -> list[Finding]:
     f = result.funds
     if f.execution_rate is None or f.reported_rate is None or abs(f.execution_rate - f.reported_rate) <= pack.tol_rate:
         return []
-    row = _total_row_cells(result)
-    return [_finding("EXEC_RATE_MISMATCH", result,
-                     f"执行率应为 全年执行数 {fmt(f.executed)} ÷ 全年预算数 {fmt(f.budget)} = {_pct(f.execution_rate)}，"
-                     f"表中为 {_pct(f.reported_rate)}。",
-                     location=_loc(row.rate if row else None, row.source if row else None),
-                     expected=_pct(f.execution_rate), reported=_pct(f.reported_rate))]
+    return _total_row_finding("EXEC_RATE_MISMATCH", result, "rate",
+                              f"执行率应为 全年执行数 {fmt(f.executed)} ÷ 全年预算数 {fmt(f.budget)} = "
+                              f"{_pct(f.execution_rate)}，表中为 {_pct(f.reported_rate)}。",
+                              expected=_pct(f.execution_rate), reported=_pct(f.reported_rate))
 
 
 def check_budget_score(result: FormResult, pack: RulePack) -> list[Finding]:
@@ -632,12 +638,10 @@ def check_budget_score(result: FormResult, pack: RulePack) -> list[Finding]:
     f = result.funds
     if f.score is None or f.reported_score is None or abs(f.score - f.reported_score) <= pack.tol_score:
         return []
-    row = _total_row_cells(result)
-    return [_finding("BUDGET_SCORE_MISMATCH", result,
-                     f"预算执行得分应为 分值 {fmt(f.weight)} × 执行率 {_pct(f.execution_rate)} = {fmt(f.score)}，"
-                     f"表中为 {fmt(f.reported_score)}。",
-                     location=_loc(row.score if row else None, row.source if row else None),
-                     expected=fmt(f.score), reported=fmt(f.reported_score))]
+    return _total_row_finding("BUDGET_SCORE_MISMATCH", result, "score",
+                              f"预算执行得分应为 分值 {fmt(f.weight)} × 执行率 {_pct(f.execution_rate)} = "
+                              f"{fmt(f.score)}，表中为 {fmt(f.reported_score)}。",
+                              expected=fmt(f.score), reported=fmt(f.reported_score))
 
 
 def check_funds_missing(result: FormResult, pack: RulePack) -> list[Finding]:
@@ -715,11 +719,9 @@ def check_low_execution(result: FormResult, pack: RulePack) -> list[Finding]:
     rate = result.funds.execution_rate
     if rate is None or rate >= pack.low_execution_rate or _has_execution_explanation(result, pack):
         return []
-    row = _total_row_cells(result)
-    return [_finding("LOW_EXECUTION_NO_REASON", result,
-                     f"执行率 {_pct(rate)} 低于 {_pct(pack.low_execution_rate)}，表中没有说明资金未执行的原因。",
-                     location=_loc(row.rate if row else None, row.source if row else None),
-                     expected=f"≥{_pct(pack.low_execution_rate)}或说明原因", reported=_pct(rate))]
+    return _total_row_finding("LOW_EXECUTION_NO_REASON", result, "rate",
+                              f"执行率 {_pct(rate)} 低于 {_pct(pack.low_execution_rate)}，表中没有说明资金未执行的原因。",
+                              expected=f"≥{_pct(pack.low_execution_rate)}或说明原因", reported=_pct(rate))
 
 
 def check_money_in_yuan(result: FormResult, pack: RulePack) -> list[Finding]:

@@ -19,8 +19,6 @@ Example::
 from __future__ import annotations
 
 import datetime as _dt
-import shutil
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +33,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from ..core.model import Form
 from ..readers.grid import Grid, normalise_value
+from ..writers.atomic import atomic_path
 from .marks import LEDGER_HEADER, LEDGER_SHEET, MARK_RGB, OUTPUT_HEADER_RGB, MarkingPort, safe_sheet_name
 from .port import Links, PortError
 
@@ -191,15 +190,9 @@ class OpenpyxlPort(MarkingPort):
         ledger = self.wb[LEDGER_SHEET] if LEDGER_SHEET in self.wb.sheetnames else None
         if ledger is not None and self.wb.active is not None and self.wb.active.title == LEDGER_SHEET:
             self.wb.active = 0
-        with tempfile.NamedTemporaryFile(suffix=target.suffix, dir=target.parent, delete=False) as tmp:
-            tmp_path = Path(tmp.name)
-        try:
-            self.wb.save(tmp_path)
-            restore_ribbon(tmp_path, self._ribbon)
-            shutil.move(str(tmp_path), target)
-        finally:
-            if tmp_path.exists():
-                tmp_path.unlink()
+        with atomic_path(target, "工作簿") as tmp:
+            self.wb.save(tmp)
+            restore_ribbon(Path(tmp), self._ribbon)
 
     # --- primitives for MarkingPort -----------------------------------------------------------
     def _ws(self, sheet: str):

@@ -146,20 +146,25 @@ class Grid:
         """The value shown at (r, c): a merged range shows its top-left value everywhere."""
         return self.raw(*self.anchor(r, c))
 
+    def _anchored(self, key: tuple[int, int]) -> tuple[tuple[int, int], CellValue]:
+        """``(anchor of key, value stored at the anchor)``: the first look-up behind :meth:`text`
+        and :meth:`cell` (their repeated look-ups are answered from their caches)."""
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        akey = table.get(key, key)
+        ar, ac = akey
+        rows = self.rows
+        return akey, (rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None)
+
     def text(self, r: int, c: int) -> str:
         key = (r, c)
         text = self._texts.get(key)
         if text is not None:
             return text
-        table = self._anchor
-        if table is None:
-            table = self._anchors()
-        akey = table.get(key, key)
+        akey, value = self._anchored(key)
         text = self._texts.get(akey)
         if text is None:
-            ar, ac = akey
-            rows = self.rows
-            value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
             if value is None:
                 text = ""
             elif isinstance(value, Decimal):
@@ -176,15 +181,10 @@ class Grid:
         cell = self._cells.get(key)
         if cell is not None:
             return cell
-        table = self._anchor
-        if table is None:
-            table = self._anchors()
-        akey = table.get(key, key)
+        akey, value = self._anchored(key)
         cell = self._cells.get(akey)
         if cell is None:
             ar, ac = akey
-            rows = self.rows
-            value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
             r0, c0 = self.origin
             col = c0 + ac
             address = (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(r0 + ar + 1)

@@ -39,18 +39,20 @@ def refuse_inputs(out_path: str | Path, inputs: Iterable[str | Path]) -> None:
 
 
 @contextmanager
-def atomic_path(out_path: str | Path) -> Iterator[str]:
-    """Yield a temporary path next to ``out_path``; on success move it over ``out_path``."""
+def atomic_path(out_path: str | Path, what: str = "汇总文件") -> Iterator[str]:
+    """Yield a temporary path next to ``out_path``; on success move it over ``out_path``.
+
+    ``what`` names the output in the Chinese error lines (``无法写入工作簿 a.xlsm：…``)."""
     out = Path(out_path)
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise OutputError(f"无法写入汇总文件 {out.name}：文件夹 {folder} 不存在。")
+        raise OutputError(f"无法写入{what} {out.name}：文件夹 {folder} 不存在。")
     if out.is_dir():
-        raise OutputError(f"无法写入汇总文件 {out}：这是一个文件夹。")
+        raise OutputError(f"无法写入{what} {out}：这是一个文件夹。")
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~xltools-", suffix=out.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法写入汇总文件 {out.name}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入{what} {out.name}：{exc.strerror or exc}") from exc
     os.close(fd)
     try:
         yield tmp
@@ -60,7 +62,7 @@ def atomic_path(out_path: str | Path) -> Iterator[str]:
         os.replace(tmp, out)
     except OSError as exc:
         _remove(tmp)
-        raise OutputError(f"无法写入汇总文件 {out.name}：{exc.strerror or exc}"
+        raise OutputError(f"无法写入{what} {out.name}：{exc.strerror or exc}"
                           "（文件可能正在 Excel 中打开）。") from exc
     except BaseException:
         _remove(tmp)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...core.model import Form
+from ...writers.atomic import OutputError, atomic_path
 from . import package, sheets, sources, udf_wrappers, vbaproject
 
 TEMPLATE_NAME = "绩效自评模板.xlsm"
@@ -129,11 +130,18 @@ def build_outputs(out_dir: Path, sample_source: Path | None) -> dict[str, bytes]
 def build_all(out_dir: str | Path = "workbooks", *, sample_source: str | Path | None = None) -> list[Path]:
     """Write the template, the add-in and (when its source exists) the sample into ``out_dir``."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"无法创建输出文件夹 {out}：{exc.strerror or exc}") from exc
     written = []
     for name, data in build_outputs(out, Path(sample_source) if sample_source else None).items():
         path = out / name
-        path.write_bytes(data)
+        try:
+            with atomic_path(path, "工作簿") as tmp:  # an interrupted build leaves the old file
+                Path(tmp).write_bytes(data)
+        except OutputError as exc:
+            raise BuildError(exc.args[0]) from exc
         written.append(path)
     return written
 
