@@ -195,3 +195,18 @@ def test_file_level_findings_read_cleanly_in_the_text_report(tmp_path, capsys):
     assert main(["check", str(bad)]) == 1
     line = next(l for l in capsys.readouterr().out.splitlines() if "NO_FORM" in l)
     assert "NO_FORM “" in line and "：“" not in line.split("NO_FORM")[1][:3]
+
+
+def test_command_line_mistakes_are_explained_in_chinese(capsys):
+    for argv, expected in ((["check"], "缺少必需的参数"), (["check", "--workers", "x", "a.xlsx"], "不是有效的值"),
+                           (["不存在的命令"], "无效的选择")):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err and "用法：" in err
+        assert "usage" not in err and "error" not in err and "required" not in err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "显示本帮助并退出" in out and "show this help" not in out

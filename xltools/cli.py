@@ -18,7 +18,44 @@ COMMANDS = {
 }
 
 
+# argparse's own words (usage line, section titles, error messages) in Chinese: users see them.
+ARGPARSE_CN = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected at most one argument": "最多只能有一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "one of the arguments %s is required": "必须提供以下参数之一：%s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+
+
+def _chinese_argparse() -> None:
+    """Have argparse speak Chinese: it looks its messages up through its module-level ``_``."""
+    english = getattr(argparse, "_", None)
+    if english is None or getattr(english, "xltools", False):
+        return
+
+    def translate(message: str) -> str:
+        return ARGPARSE_CN.get(message, english(message))
+
+    translate.xltools = True  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _chinese_argparse()
     parser = argparse.ArgumentParser(
         prog="xltools",
         description="项目支出绩效自评表：重算、校验与部门汇总",
