@@ -25,7 +25,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 from ..core.model import Finding, Form, Source
 from .grid import Grid
-from .locate import locate_forms
+from .locate import join_split_tables, locate_forms
 
 EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
 WORD_EXTS = (".docx",)
@@ -233,7 +233,7 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
     """All forms in one file; raises :class:`ReadError` when the file cannot be opened."""
     path = Path(path)
     name = name or path.name
-    grids = read_grids(path, limits, name)
+    grids = join_split_tables(read_grids(path, limits, name))
     forms: list[Form] = []
     findings: list[Finding] = []
     for grid in grids:

@@ -241,3 +241,42 @@ class Grid:
         if not self.no_cache:
             return False
         return self.anchor(r, c) in self.no_cache
+
+
+class JoinedGrid(Grid):
+    """Two grids read as one, each keeping its own provenance.
+
+    A Word form is sometimes split over two tables (a paragraph typed between the funds block and
+    the 绩效指标 block): the locator reads the rows of both tables as one block, while every cell
+    still names the table it sits in (``表1!B2`` for 项目名称, ``表2!D3`` for an indicator).
+
+        >>> a = Grid("a.docx", "表1", [["项目名称", "访惠聚经费"]], kind="word_table")
+        >>> b = Grid("a.docx", "表2", [["一级指标", "二级指标"]], kind="word_table")
+        >>> g = JoinedGrid.of(a, b)
+        >>> g.text(1, 0), str(g.cell(1, 0).source), str(g.cell(0, 1).source)
+        ('一级指标', 'a.docx｜表2!A1', 'a.docx｜表1!B1')
+    """
+
+    _parts: tuple[Grid, Grid, int]
+
+    @classmethod
+    def of(cls, first: Grid, second: Grid) -> "JoinedGrid":
+        split = len(first.rows)
+        shifted = {(r + split, c): v for (r, c), v in second.formats.items()}
+        grid = cls(first.file, f"{first.sheet}+{second.sheet}", first.rows + second.rows,
+                   origin=first.origin,
+                   merged=first.merged + [(r1 + split, c1, r2 + split, c2)
+                                          for r1, c1, r2, c2 in second.merged],
+                   formats={**first.formats, **shifted},
+                   no_cache=set(first.no_cache) | {(r + split, c) for r, c in second.no_cache},
+                   kind=first.kind)
+        grid._parts = (first, second, split)
+        return grid
+
+    def source(self, r: int, c: int) -> Source:
+        first, second, split = self._parts
+        return second.source(r - split, c) if r >= split else first.source(r, c)
+
+    def cell(self, r: int, c: int) -> Cell:
+        first, second, split = self._parts
+        return second.cell(r - split, c) if r >= split else first.cell(r, c)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from ..core.model import EMPTY, Cell, Finding, Form
-from .grid import Grid
+from .grid import Grid, JoinedGrid
 from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
 from .layouts.funds import read_funds
 from .layouts.indicators import find_header as find_indicator_header
@@ -83,6 +83,38 @@ def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
         above = max(starts[i - 1] + 1 if i else 0, start - 3)
         forms.append(read_form(grid, index, start, end, above))
     return forms, []
+
+
+def join_split_tables(grids: list[Grid]) -> list[Grid]:
+    """Word forms split over two tables, joined back into one grid each.
+
+    表1: 项目名称 … 项目资金 … 年度总体目标 (no 绩效指标 header)
+    (a paragraph typed between the tables)
+    表2: 绩效指标 | 一级指标 | 二级指标 | 三级指标 … 总分 (no 项目名称, no title)
+    → one :class:`JoinedGrid` 表1+表2 whose cells keep their own table's addresses.
+    """
+    out: list[Grid] = []
+    i = 0
+    while i < len(grids):
+        grid = grids[i]
+        if i + 1 < len(grids) and _continues(grid, grids[i + 1]):
+            out.append(JoinedGrid.of(grid, grids[i + 1]))
+            i += 2
+            continue
+        out.append(grid)
+        i += 1
+    return out
+
+
+def _continues(first: Grid, second: Grid) -> bool:
+    if first.kind != "word_table" or second.kind != "word_table" or not first.rows or not second.rows:
+        return False
+    head = LabelIndex.build(first)
+    starts = form_starts(head)
+    if not starts or find_indicator_header(head, starts[-1], first.height) is not None:
+        return False  # no form in the first table, or its last form is complete
+    tail = LabelIndex.build(second)
+    return not form_starts(tail) and find_indicator_header(tail, 0, second.height) is not None
 
 
 def _first_label_col(index: LabelIndex, r: int) -> int:
