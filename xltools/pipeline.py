@@ -62,9 +62,9 @@ class Report:
     @property
     def batch_findings(self) -> list[Finding]:
         """Findings across files: the same project filed twice (DUPLICATE_FORM)."""
-        from .core.batch import FormKey, duplicate_findings
+        from .core.batch import batch_entry, duplicate_findings
 
-        return duplicate_findings((FormKey.of(r), r.project, r.form.source) for r in self.results)
+        return duplicate_findings(batch_entry(r) for r in self.results)
 
     @property
     def findings(self) -> list[Finding]:

@@ -44,10 +44,15 @@ class FormKey:
                    None if budget is None else budget.normalize())
 
 
+def batch_entry(result: FormResult) -> tuple[FormKey | None, str, Source | None]:
+    """What :func:`duplicate_findings` needs of one scored form (built where the form is)."""
+    return FormKey.of(result), result.project, result.form.source
+
+
 def _where(source: Source | None) -> str:
     if source is None:
         return "（位置未知）"
-    return f"{source.file}｜{source.sheet}!{source.cell}" if source.sheet else source.file
+    return str(source) if source.sheet else source.file
 
 
 def duplicate_findings(entries: Iterable[tuple[FormKey | None, str, Source | None]]) -> list[Finding]:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
 
-from ..core.batch import FormKey, duplicate_findings
+from ..core.batch import batch_entry, duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 
@@ -312,7 +312,7 @@ def file_rows(file_report, render: Callable[[Row], str | None] | None = None) ->
                   zip(sorted(finding_pairs, key=lambda p: p[1].sort_key()),
                       finding_rows(finding_pairs)))
     forms = tuple((0, *row[1:]) for row in form_rows(results))
-    keys = tuple((FormKey.of(r), r.project, r.form.source) for r in file_report.results)
+    keys = tuple(batch_entry(r) for r in file_report.results)
     indicators = tuple(indicator_rows(results))
     if render is not None:
         indicators = tuple(row if (xml := render(row)) is None else xml for row in indicators)
