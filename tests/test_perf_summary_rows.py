@@ -179,3 +179,27 @@ def test_expanded_paths_are_not_expanded_twice_unless_changed(tmp_path):
     assert expand_paths(once) == paths
     once.append(folder)  # changed by the caller: expanded (and de-duplicated) again
     assert expand_paths(once) == paths
+
+
+@pytest.mark.parametrize("target", [
+    "external:2020年自评表/自评表_001.xlsx",
+    "external:../上级 文件夹/100%完成 [定稿].xlsx",
+    "external:C:/Users/会计/Desktop/表.xlsm",
+    "external://server/share/表.xlsx",
+])
+@pytest.mark.parametrize("anchor", ["", "'项目001'!H28", "'a/b 表'!A1", "'它''s'!Z100"])
+def test_a_cloned_link_is_the_link_xlsxwriter_makes(tmp_path, target, anchor):
+    """Links into a file already linked reuse its parsed ``Url``: every field must equal what
+    ``Url(url)`` makes (the slow path), first link and later ones alike."""
+    import xlsxwriter
+    from xlsxwriter.url import Url
+
+    ws = xlsxwriter.Workbook(str(tmp_path / "x.xlsx")).add_worksheet()
+    S._URL_BASES.clear()
+    url = target + ("#" + anchor if anchor else "")
+    for _ in range(2):  # the first parses, the second clones
+        made = S._url_object(ws, url, "自评表_001.xlsx｜项目001!H28", 0)
+        expected = Url(url)
+        expected.text, expected.tip = "自评表_001.xlsx｜项目001!H28", S.LINK_TIP
+        assert vars(made) == vars(expected)
+    assert target in S._URL_BASES
