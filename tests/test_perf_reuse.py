@@ -1,7 +1,8 @@
 """Work done once and handed on gives the answers of doing it again.
 
-* ``files.read_grids`` hands the zip it checked to the Excel reader; ``excel.ZipMembers`` reads
-  members like ``ZipFile.read`` (and falls back to it for anything unusual, a bad CRC included);
+* ``files.read_grids`` hands the bytes and zip directory it checked to the Excel reader;
+  ``zipdir.ZipDirectory`` reads members like ``ZipFile.read`` (and falls back to it for
+  anything unusual, a bad CRC included);
 * ``indicators._cell``/``_text`` and ``funds._row_values``/``_realign`` take short cuts for
   one-column spans and rows with no surplus cells: same cells as the general code;
 * ``scoring.comparable``/``totals_from_subrows`` and ``audit._scored_rows`` remember their
@@ -28,6 +29,7 @@ from xltools.core.notation import UNIT_INCOMPARABLE, align_units, parse_measure
 from xltools.core.rulepack import load_rulepack
 from xltools.readers import excel as X
 from xltools.readers import files as F
+from xltools.readers import zipdir as ZD
 from xltools.readers.grid import Grid
 from xltools.readers.layouts import funds as FU
 from xltools.readers.layouts import indicators as IN
@@ -63,48 +65,60 @@ def _with_bad_crc(src: Path, dst: Path, member: str) -> Path:
     return dst
 
 
-def test_zip_members_read_like_zipfile(tmp_path):
+def test_zip_directory_reads_like_zipfile(tmp_path):
     path = _form_workbook(tmp_path / "a.xlsx")
-    with open(path, "rb") as fh:
-        zf = zipfile.ZipFile(fh)
-        members = X.ZipMembers(zf, fh)
-        for name in zf.namelist():
-            assert members.read(name) == zf.read(name)
-        with pytest.raises(KeyError):
-            members.read("xl/worksheets/sheet9.xml")
+    data = path.read_bytes()
+    zd = ZD.parse_directory(data)
+    assert zd is not None  # a plain zip: no zipfile needed
+    zf = zipfile.ZipFile(path)
+    assert zd.namelist() == zf.namelist()
+    for info, member in zip(zf.infolist(), zd.infolist()):
+        assert (member.filename, member.file_size, member.compress_size, member.CRC,
+                member.flag_bits, member.compress_type, member.header_offset) == (
+            info.filename, info.file_size, info.compress_size, info.CRC, info.flag_bits,
+            info.compress_type, info.header_offset)
+    for name in zf.namelist():
+        assert zd.read(name) == zf.read(name)
+    with pytest.raises(KeyError):
+        zd.read("xl/worksheets/sheet9.xml")
 
 
-def test_zip_members_read_stored_members(tmp_path):
+def test_zip_directory_reads_stored_members_and_leaves_the_unusual_to_zipfile():
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook>年度</workbook>")
-    raw.seek(0)
-    zf = zipfile.ZipFile(raw)
-    assert X.ZipMembers(zf, raw).read("xl/workbook.xml") == "<workbook>年度</workbook>".encode()
+    data = raw.getvalue()
+    assert ZD.parse_directory(data).read("xl/workbook.xml") == "<workbook>年度</workbook>".encode()
+    # bytes before the zip (a self-extractor, a mail header): zipfile knows how to cope
+    prefixed = b"junk" * 10 + data
+    assert ZD.parse_directory(prefixed) is None
+    assert isinstance(ZD.open_zip(prefixed), zipfile.ZipFile)
+    assert ZD.open_zip(prefixed).read("xl/workbook.xml") == "<workbook>年度</workbook>".encode()
+    with pytest.raises(zipfile.BadZipFile):
+        ZD.open_zip(data[:-30])  # the directory cut off
 
 
 def test_a_bad_crc_goes_through_zipfile_and_the_scan_gives_up_like_before(tmp_path):
     good = _form_workbook(tmp_path / "good.xlsx")
     bad = _with_bad_crc(good, tmp_path / "bad.xlsx", "xl/worksheets/sheet1.xml")
-    with open(bad, "rb") as fh:
-        zf = zipfile.ZipFile(fh)
-        with pytest.raises(zipfile.BadZipFile):
-            X.ZipMembers(zf, fh).read("xl/worksheets/sheet1.xml")
-        assert X._no_cache_by_sheet(bad, zf, fh) == X._no_cache_by_sheet(bad) == {}
+    zd = ZD.open_zip(bad.read_bytes())
+    with pytest.raises(zipfile.BadZipFile):
+        zd.read("xl/worksheets/sheet1.xml")
+    assert X._no_cache_by_sheet(bad, zd) == X._no_cache_by_sheet(bad) == {}
 
 
 def test_handing_over_the_checked_zip_reads_the_same_grids(tmp_path):
     path = _form_workbook(tmp_path / "a.xlsx")
     alone = X.read_excel_grids(path)
-    kind, handle, archive = F._open_checked(path, F.Limits(), path.name)
-    try:
-        handed = X.read_excel_grids(path, handle=handle, archive=archive)
-    finally:
-        handle.close()
-    assert kind == "excel"
+    kind, data, archive = F._open_checked(path, F.Limits(), path.name)
+    handed = X.read_excel_grids(path, data=data, archive=archive)
+    assert kind == "excel" and data == path.read_bytes()
+    assert isinstance(archive, ZD.ZipDirectory)
     assert handed == alone
     assert handed[0].no_cache == {(2, 5), (2, 6)}  # 执行率 and 得分: formulas never calculated
     assert F.read_grids(path) == alone
+    # one sheet: found without reading workbook.xml; the same answer as reading it
+    assert X._scan_members(archive, ["自评表"]) == X._scan_members(archive) == {"自评表": {(2, 5), (2, 6)}}
 
 
 def test_check_file_still_reports_bad_files(tmp_path):

@@ -18,13 +18,12 @@ non-empty column keeps its extent; a part above or left of the grid is cut off):
 
 from __future__ import annotations
 
+import io
 import re
-import struct
 import zipfile
 import zlib
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
 
 from .grid import CellValue, Grid, normalise_value
 
@@ -58,7 +57,7 @@ def _unescape(name: bytes) -> str:
 def sheet_xml_paths(zf) -> dict[str, str]:
     """Sheet name → member path of its XML (``xl/worksheets/sheet1.xml``).
 
-    ``zf`` is a :class:`zipfile.ZipFile` or a :class:`ZipMembers` (anything whose
+    ``zf`` is a :class:`zipfile.ZipFile` or a :class:`~xltools.readers.zipdir.ZipDirectory` (anything whose
     ``read(member)`` returns bytes and raises ``KeyError`` for a missing member).
     """
     try:
@@ -151,81 +150,41 @@ def _formula_cells_full_scan(xml: bytes) -> set[tuple[int, int]]:
     return found
 
 
-class ZipMembers:
-    """Read members of a checked, open zip file with less overhead than ``ZipFile.read``.
-
-    ``ZipFile.read`` builds a ``ZipExtFile`` per member; for the two small workbook parts and
-    the sheet XML the formula scan needs, reading the local header and inflating the stored
-    bytes directly costs about a third. The result is checked against the central directory
-    (name, size, CRC-32); anything unusual (encryption, another compression, a mismatch, an
-    I/O or zlib error) goes through ``ZipFile.read``, so errors stay the library's own::
-
-        >>> import io                                              # doctest: +SKIP
-        >>> ZipMembers(zf, fh).read("xl/workbook.xml")[:5]          # doctest: +SKIP
-        b'<?xml'
-    """
-
-    def __init__(self, archive: zipfile.ZipFile, handle: BinaryIO):
-        self.archive = archive
-        self.handle = handle
-
-    def read(self, name: str) -> bytes:
-        info = self.archive.NameToInfo.get(name)
-        if info is None:
-            raise KeyError(name)
-        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return self.archive.read(name)
-        try:
-            data = self._direct(info)
-        except (OSError, zlib.error, struct.error, ValueError):
-            data = None
-        return self.archive.read(name) if data is None else data
-
-    def _direct(self, info: zipfile.ZipInfo) -> bytes | None:
-        fh = self.handle
-        fh.seek(info.header_offset)
-        header = fh.read(30)
-        if len(header) != 30 or header[:4] != b"PK\x03\x04":
-            return None
-        n_name, n_extra = struct.unpack_from("<HH", header, 26)
-        fname = fh.read(n_name)
-        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
-        if fname.decode(encoding) != info.orig_filename:
-            return None
-        if n_extra:
-            fh.seek(n_extra, 1)
-        stored = fh.read(info.compress_size)
-        if len(stored) != info.compress_size:
-            return None
-        data = zlib.decompress(stored, -15) if info.compress_type == zipfile.ZIP_DEFLATED else stored
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-            return None
-        return data
-
-
-def _no_cache_by_sheet(path: Path, archive: zipfile.ZipFile | None = None,
-                       handle: BinaryIO | None = None) -> dict[str, set[tuple[int, int]]]:
+def _no_cache_by_sheet(path: Path, archive=None,
+                       sheet_names: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
     """Formula cells without a cached value, per sheet name (.xlsx/.xlsm only).
 
-    ``archive`` and ``handle``: the zip file already opened (and checked) by the caller, read
-    through :class:`ZipMembers`; otherwise the file is opened here.
+    ``archive``: the zip already read and checked by the caller (a
+    :class:`~xltools.readers.zipdir.ZipDirectory` or :class:`zipfile.ZipFile`); otherwise the
+    file is opened here. ``sheet_names``: the workbook's sheets as the parser listed them.
     """
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return {}
-    if archive is not None and handle is not None:
-        return _scan_members(ZipMembers(archive, handle))
+    if archive is not None:
+        return _scan_members(archive, sheet_names)
     try:
         with zipfile.ZipFile(path) as zf:
-            return _scan_members(zf)
+            return _scan_members(zf, sheet_names)
     except (zipfile.BadZipFile, OSError):
         return {}
 
 
-def _scan_members(zf) -> dict[str, set[tuple[int, int]]]:
+def _only_sheet(zf, sheet_names: list[str] | None) -> dict[str, str] | None:
+    """``{name: member}`` when the workbook has one sheet and the zip one worksheet part (the
+    usual form file): then workbook.xml and its relationships need not be read."""
+    if not sheet_names or len(sheet_names) != 1:
+        return None
+    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+             and n.count("/") == 2]
+    return {sheet_names[0]: parts[0]} if len(parts) == 1 else None
+
+
+def _scan_members(zf, sheet_names: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
     """The scan of :func:`_no_cache_by_sheet` over anything with ``read(member) -> bytes``."""
     result: dict[str, set[tuple[int, int]]] = {}
     try:
-        for name, member in sheet_xml_paths(zf).items():
+        paths = _only_sheet(zf, sheet_names) or sheet_xml_paths(zf)
+        for name, member in paths.items():
             try:
                 xml = zf.read(member)
             except KeyError:
@@ -233,7 +192,7 @@ def _scan_members(zf) -> dict[str, set[tuple[int, int]]]:
             cells = formula_cells_without_value(xml)
             if cells:
                 result[name] = cells
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, zlib.error, EOFError):
         return {}
     return result
 
@@ -282,32 +241,30 @@ def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[i
 
 
 def read_excel_grids(path: str | Path, display_name: str | None = None, *,
-                     handle: BinaryIO | None = None,
-                     archive: zipfile.ZipFile | None = None) -> list[Grid]:
+                     data: bytes | None = None, archive=None) -> list[Grid]:
     """One :class:`Grid` per non-empty sheet (hidden sheets too), in workbook order.
 
     Raises the library's exception for unreadable files; ``files.read_forms`` turns those
-    into a :class:`~xltools.readers.files.ReadError` with a Chinese reason. ``handle`` (an open
-    binary file of ``path``) and ``archive`` (its checked :class:`zipfile.ZipFile`) let
-    ``files.read_grids`` hand over what it already opened; the handle is not closed here.
+    into a :class:`~xltools.readers.files.ReadError` with a Chinese reason. ``data`` (the
+    file's bytes) and ``archive`` (its checked zip directory) let ``files.read_grids`` hand over
+    what it already read; without them the file is read here.
     """
     path = Path(path)
-    if handle is None:
-        with open(path, "rb") as fh:
-            return _read_calamine(path, display_name or path.name, fh, None)
-    handle.seek(0)
-    return _read_calamine(path, display_name or path.name, handle, archive)
+    return _read_calamine(path, display_name or path.name, data, archive)
 
 
-def _read_calamine(path: Path, name: str, fh: BinaryIO,
-                   archive: zipfile.ZipFile | None) -> list[Grid]:
+def _read_calamine(path: Path, name: str, data: bytes | None, archive) -> list[Grid]:
     import python_calamine
 
     grids: list[Grid] = []
     no_cache: dict[str, set[tuple[int, int]]] | None = None
-    workbook = python_calamine.CalamineWorkbook.from_filelike(fh)
+    if data is None:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    else:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
-        for sheet_name in workbook.sheet_names:
+        names = workbook.sheet_names
+        for sheet_name in names:
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
             except Exception:  # noqa: BLE001 - a chart or dialog sheet: nothing to read
@@ -317,7 +274,7 @@ def _read_calamine(path: Path, name: str, fh: BinaryIO,
                 continue
             values = sheet.to_python(skip_empty_area=True)
             if no_cache is None and any("" in row for row in values):
-                no_cache = _no_cache_by_sheet(path, archive, fh if archive is not None else None)
+                no_cache = _no_cache_by_sheet(path, archive, names)
             grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
                               (no_cache or {}).get(sheet_name, set()))
             if grid is not None:

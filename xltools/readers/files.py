@@ -18,14 +18,18 @@ central directory (a "zip bomb" declares far more bytes than it stores).
 
 from __future__ import annotations
 
+import os
+import stat
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from ..core.model import Finding, Form, Source
 from .grid import Grid
 from .locate import join_split_tables, locate_forms
+from .zipdir import ZipDirectory, open_zip
 
 EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
 WORD_EXTS = (".docx",)
@@ -96,64 +100,64 @@ def _fail(name: str, why: str) -> ReadError:
 def check_file(path: Path, limits: Limits = Limits(), name: str | None = None) -> str:
     """Raise :class:`ReadError` unless ``path`` looks like a readable file; return its kind.
 
-    The kind is ``excel`` or ``word``. Only the first bytes and (for zip files) the central
-    directory are read.
+    The kind is ``excel`` or ``word``. The file is read once; for zip files only the central
+    directory is looked at.
     """
-    kind, handle, archive = _open_checked(path, limits, name or path.name)
+    kind, _, archive = _open_checked(path, limits, name or path.name)
     if archive is not None:
         archive.close()
-    if handle is not None:
-        handle.close()
     return kind
 
 
 def _open_checked(path: Path, limits: Limits, name: str
-                  ) -> tuple[str, BinaryIO | None, zipfile.ZipFile | None]:
-    """:func:`check_file`, keeping what it opened for the parser: ``(kind, handle, archive)``.
+                  ) -> tuple[str, bytes | None, "ZipDirectory | zipfile.ZipFile | None"]:
+    """:func:`check_file`, keeping what it read for the parser: ``(kind, data, archive)``.
 
-    For a zip file the handle stays open and ``archive`` is the :class:`zipfile.ZipFile` whose
-    central directory was checked, so the reader does not open and parse the file a second
-    time (the caller closes the handle); otherwise both are ``None``.
+    For a zip file ``data`` is the whole file (read once: a form is a few kilobytes, and every
+    parser would read it all anyway) and ``archive`` its checked central directory (see
+    :mod:`.zipdir`), so the reader neither opens nor parses the file a second time; otherwise
+    both are ``None`` and the parser reads the path.
     """
-    if not path.exists():
-        raise _fail(name, "文件不存在，请检查路径。")
-    if path.is_dir():
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _fail(name, "文件不存在，请检查路径。") from None
+    except OSError as exc:
+        raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
+    if stat.S_ISDIR(st.st_mode):
         raise _fail(name, "这是一个文件夹，不是文件。")
     ext = path.suffix.lower()
     if ext in SAVE_AS:
         raise _fail(name, f"不支持 {ext} 格式，请在 WPS 或 Office 中另存为 {SAVE_AS[ext]} 后再试。")
     if ext not in SUPPORTED_EXTS:
         raise _fail(name, "不是支持的文件类型（仅支持 .xlsx、.xlsm、.xls、.docx）。")
-    fh: BinaryIO | None = None
+    size = st.st_size
+    if size == 0:
+        raise _fail(name, "文件是空的（0 字节）。")
+    if size > limits.max_file_bytes:
+        raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
     try:
-        size = path.stat().st_size
-        fh = open(path, "rb")
-        head = fh.read(8)
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            if head.startswith(ZIP_MAGIC):
+                data = head + fh.read(limits.max_file_bytes + 1 - len(head))
     except OSError as exc:
-        if fh is not None:
-            fh.close()
         raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
-    try:
-        if size == 0:
-            raise _fail(name, "文件是空的（0 字节）。")
-        if size > limits.max_file_bytes:
-            raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
-        kind = "word" if ext in WORD_EXTS else "excel"
-        if head.startswith(OLE_MAGIC):
-            fh.close()
-            if _ole_encrypted(path):
-                raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
-            if kind == "word":
-                raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
-            return kind, None, None  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
-        if not head.startswith(ZIP_MAGIC):
-            what = "Word 文档" if kind == "word" else "Excel 工作簿"
-            raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
-        archive = _check_zip(fh, name, kind, limits)
-    except BaseException:
-        fh.close()
-        raise
-    return kind, fh, archive
+    if not head:
+        raise _fail(name, "文件是空的（0 字节）。")
+    kind = "word" if ext in WORD_EXTS else "excel"
+    if head.startswith(OLE_MAGIC):
+        if _ole_encrypted(path):
+            raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
+        if kind == "word":
+            raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
+        return kind, None, None  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
+    if not head.startswith(ZIP_MAGIC):
+        what = "Word 文档" if kind == "word" else "Excel 工作簿"
+        raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
+    if len(data) > limits.max_file_bytes:  # grew since it was looked at
+        raise _fail(name, f"文件过大（上限 {limits.max_file_bytes / MB:.0f} MB）。")
+    return kind, data, _check_zip(data, name, kind, limits)
 
 
 def _ole_encrypted(path: Path) -> bool:
@@ -166,12 +170,12 @@ def _ole_encrypted(path: Path) -> bool:
         return False
 
 
-def _check_zip(fh: BinaryIO, name: str, kind: str, limits: Limits) -> zipfile.ZipFile:
+def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirectory | zipfile.ZipFile":
     try:
-        zf = zipfile.ZipFile(fh)
+        zf = open_zip(data)
         infos = zf.infolist()
         names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         raise _fail(name, "文件已损坏或不完整（压缩包结构无效），请重新保存或重新下载。") from None
     total = 0
     for info in infos:
@@ -197,7 +201,7 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
     """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable."""
     path = Path(path)
     name = name or path.name
-    kind, handle, archive = _open_checked(path, limits, name)
+    kind, data, archive = _open_checked(path, limits, name)
     try:
         if kind == "word":
             from .word import read_docx_grids
@@ -206,16 +210,14 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
         else:
             from .excel import read_excel_grids
 
-            grids = read_excel_grids(path, name, handle=handle, archive=archive)
+            grids = read_excel_grids(path, name, data=data, archive=archive)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
         raise _fail(name, _parser_reason(exc)) from None
     finally:
         if archive is not None:
-            archive.close()  # a ZipFile given an open file leaves that file to its owner
-        if handle is not None:
-            handle.close()
+            archive.close()
     if not grids and kind == "excel":
         raise _fail(name, "工作簿是空的（没有任何单元格内容）。")
     return grids

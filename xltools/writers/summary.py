@@ -25,7 +25,6 @@ import re
 import shutil
 import sys
 import tempfile
-import zipfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +41,7 @@ from xlsxwriter.xmlwriter import XMLwriter
 from ..pipeline import Report
 from . import rows as R
 from .atomic import OutputError, atomic_path, refuse_inputs
+from .xlsx_speedups import FastDeflateWorkbook, speed_up
 
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 MAX_LINKS = 65_530  # Excel's hyperlinks per sheet
@@ -83,6 +83,8 @@ class _Sheet:
         for i, col in enumerate(columns):
             ws.set_column(i, i, col.width)
         self.fast = _fast_capable(ws)
+        if self.fast:
+            speed_up(ws)  # the row copy and the links of XlsxWriter's close, the same bytes
         self._number_formats = [fmt.get(col.kind, fmt["int"]) for col in columns]
         self._number_kinds = [col.kind if col.kind in fmt else "int" for col in columns]
         self._xf: dict[str, str] = {}  # format name → its XF index, once XlsxWriter gave one
@@ -481,36 +483,6 @@ def _url_object(ws, url: str, text: str, pending: int):
 # findings all link into the same file, each to another cell.
 _URL_BASES: dict[str, Url] = {}
 _new = object.__new__
-
-
-ZIP_LEVEL = 1  # deflate level of the summary's zip members (XlsxWriter's own: zlib's default, 6)
-
-
-class FastDeflateWorkbook(xlsxwriter.Workbook):
-    """An XlsxWriter workbook whose zip members are deflated at :data:`ZIP_LEVEL`.
-
-    Compressing is the largest serial step of a big summary (≈ 33 MB of sheet XML at 2,000
-    forms: 0.22 s at level 6, 0.08 s at level 1, for a file ≈ 20 % larger). XlsxWriter has no
-    option for it; its ``_store_workbook`` makes the ``ZipFile`` through its module's name,
-    which is swapped for the time of that call only. Every reader opens the result the same.
-
-    >>> import tempfile, zipfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "a.xlsx")
-    >>> wb = FastDeflateWorkbook(path); wb.add_worksheet().write_string(0, 0, "合计"); wb.close()
-    >>> zipfile.ZipFile(path).testzip() is None
-    True
-    """
-
-    def _store_workbook(self) -> None:
-        module = sys.modules[xlsxwriter.Workbook.__module__]
-        plain = getattr(module, "ZipFile", None)
-        if plain is not zipfile.ZipFile:  # another XlsxWriter layout: leave it as it is
-            return super()._store_workbook()
-        module.ZipFile = partial(zipfile.ZipFile, compresslevel=ZIP_LEVEL)
-        try:
-            return super()._store_workbook()
-        finally:
-            module.ZipFile = plain
 
 
 def _formats(wb) -> dict:
