@@ -108,3 +108,18 @@ def test_iter_input_files_walks_folders_and_skips_lock_and_hidden(tmp_path, bad)
     found = list(iter_input_files([tmp_path, given, tmp_path / "a.docx", tmp_path / "missing.xlsx"]))
     rel = [p.relative_to(tmp_path).as_posix() for p in found]
     assert rel == ["a.docx", "b/1.xls", "b/2.xlsx", "b/c.XLSM", "given.doc", "missing.xlsx"]
+
+
+def test_iter_input_files_takes_each_file_once_and_does_not_enter_linked_folders(tmp_path):
+    forms = tmp_path / "表"
+    (forms / "子").mkdir(parents=True)
+    (forms / "子" / "1.xlsx").write_bytes(b"x")
+    (forms / "2.xlsx").write_bytes(b"x")
+    (forms / "链接.xlsx").symlink_to(forms / "2.xlsx")  # the same file under another name
+    (tmp_path / "别处").mkdir()
+    (tmp_path / "别处" / "3.xlsx").write_bytes(b"x")
+    (forms / "链接文件夹").symlink_to(tmp_path / "别处", target_is_directory=True)
+    found = list(iter_input_files([forms, forms / "子" / "1.xlsx", str(forms) + "/./2.xlsx"]))
+    assert [p.relative_to(forms).as_posix() for p in found] == ["2.xlsx", "子/1.xlsx"]
+    # a linked folder given by name is searched: only folders met inside are not entered
+    assert [p.name for p in iter_input_files([forms / "链接文件夹"])] == ["3.xlsx"]

@@ -173,11 +173,11 @@ class ExpandedPaths(list):
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     """Input files in order: folders are searched recursively; a missing path is kept so that
     reading it reports it as a READ_FAILED file instead of dropping it silently."""
-    from .readers.files import iter_input_files
+    from .readers.files import input_file_names
 
     if isinstance(paths, ExpandedPaths) and paths.unchanged():
         return ExpandedPaths(paths)
-    return ExpandedPaths(str(p) for p in iter_input_files(paths))
+    return ExpandedPaths(input_file_names(paths))
 
 
 def check_files(paths: Iterable[str | Path], pack=None, *, workers: int | None = None,

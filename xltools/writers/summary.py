@@ -460,20 +460,24 @@ def _string_cell(ref: str, text: str, xf: str) -> str | None:
 def _url_object(ws, url: str, text: str, pending: int):
     """The ``Url`` XlsxWriter's ``write_url`` would store, or ``None`` where it would refuse."""
     target, _, anchor = url.partition("#")
-    if _utf16_len(target) > ws.max_url_length or _utf16_len(anchor) > ws.max_url_length:
+    limit = ws.max_url_length
+    # a text of n characters is at most 2n UTF-16 units: count them only for long texts
+    if (2 * len(target) > limit and _utf16_len(target) > limit) or \
+            (2 * len(anchor) > limit and _utf16_len(anchor) > limit):
         return None
     if ws.hlink_count + pending + 1 > 65530:
         return None
     base = _URL_BASES.get(target)
     if base is None:
-        link = Url(url)
-        if len(_URL_BASES) < 4096:
-            _URL_BASES[target] = Url(target)
-    else:  # what Url(url) makes, without parsing and escaping the file part again
-        link = _new(Url)
-        link.__dict__.update(base.__dict__)
-        link._original_url = url
-        link._anchor = anchor.replace("/", "\\")
+        base = Url(target)
+        if len(_URL_BASES) >= 4096:
+            _URL_BASES.clear()
+        _URL_BASES[target] = base
+    # what Url(url) makes, without parsing and escaping the file part again
+    link = _new(Url)
+    link.__dict__.update(base.__dict__)
+    link._original_url = url
+    link._anchor = anchor.replace("/", "\\")
     link._text = text
     link._tip = LINK_TIP  # short: no length check needed
     return link
