@@ -276,3 +276,28 @@ def test_low_execution_explanation_is_found_by_keyword():
     pack = load_rulepack()
     keyword = pack.explanation_keywords[0]
     assert S.keywords_pattern(tuple(pack.explanation_keywords)).search(f"因{keyword}延后") is not None
+
+
+# --- cells whose source is made on first use ----------------------------------------------------
+
+
+def test_a_grid_cell_is_a_cell_in_every_observable_way():
+    import copy
+    import pickle
+
+    from xltools.readers.grid import GridCell
+
+    grid = Grid("a.xlsx", "表1", [["项目名称", "访惠聚经费"], [Decimal("5"), None]],
+                origin=(3, 2), merged=[(1, 0, 1, 1)], formats={(1, 0): "0%"}, no_cache={(1, 0)})
+    plain = Cell(Decimal("5"), Source("a.xlsx", "表1", "C5"), "0%", True)
+    lazy = grid.cell(1, 1)  # a merged follower: the anchor's cell
+    assert isinstance(lazy, GridCell) and lazy is grid.cell(1, 0)
+    assert lazy == plain and plain == lazy and not (lazy != plain)
+    assert hash(lazy) == hash(plain) and {lazy: 1}[plain] == 1
+    assert repr(lazy) == repr(plain)
+    for twin in (pickle.loads(pickle.dumps(lazy)), copy.copy(lazy), copy.deepcopy(lazy)):
+        assert type(twin) is Cell and twin == plain
+    assert lazy.source is lazy.source  # made once
+    assert grid.cell(0, 1) != plain and grid.cell(0, 1).text == "访惠聚经费"
+    with pytest.raises(AttributeError):
+        lazy.value = "x"  # still frozen

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.decimals import to_decimal
-from ..core.model import Cell, Source, make_cell, make_source
+from ..core.model import Cell, Source, make_source
 
 CellValue = str | Decimal | None
 
@@ -63,6 +63,64 @@ def normalise_value(value: object) -> CellValue:
     return text if text.strip() else None
 
 
+_cell_source = Cell.source  # the slot behind Cell.source (type: ignore[attr-defined])
+_new = object.__new__
+_set_value, _set_source = Cell.value.__set__, _cell_source.__set__  # type: ignore[attr-defined]
+_set_format, _set_no_cache = Cell.number_format.__set__, Cell.no_cached_value.__set__  # type: ignore[attr-defined]
+
+
+class GridCell(Cell):
+    """A :class:`Cell` read from a :class:`Grid` whose :class:`Source` is made on first use.
+
+    It is a ``Cell`` in every way that can be observed: ``source`` gives the same
+    :class:`Source`, it equals and hashes like the ``Cell`` with the same fields, prints as
+    one, and pickles (and copies) as a plain ``Cell``.
+
+        >>> g = Grid("a.xlsx", "表1", [["项目名称", "访惠聚经费"]], origin=(3, 0))
+        >>> cell = g.cell(0, 1)
+        >>> cell == Cell("访惠聚经费", Source("a.xlsx", "表1", "B4"))
+        True
+        >>> cell.source
+        Source(file='a.xlsx', sheet='表1', cell='B4')
+    """
+
+    __slots__ = ("_where", "_at")  # (file, sheet, origin) of the grid; the cell's (r, c)
+
+    @property
+    def source(self) -> Source | None:  # type: ignore[override]
+        made = _cell_source.__get__(self)
+        if made is None:
+            where = self._where
+            if where is not None:
+                file, sheet, (r0, c0) = where
+                r, c = self._at
+                made = make_source(file, sheet, a1(r0 + r, c0 + c))
+                _cell_source.__set__(self, made)
+                _set_where(self, None)
+        return made
+
+    def _fields(self) -> tuple:
+        return (self.value, self.source, self.number_format, self.no_cached_value)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Cell):
+            return self._fields() == (other.value, other.source, other.number_format,
+                                      other.no_cached_value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return repr(Cell(*self._fields()))
+
+    def __reduce__(self):
+        return Cell, self._fields()
+
+
+_set_where, _set_at = GridCell._where.__set__, GridCell._at.__set__  # type: ignore[attr-defined]
+
+
 @dataclass
 class Grid:
     """A block of cells from one source.
@@ -89,6 +147,7 @@ class Grid:
     _width: int | None = field(default=None, repr=False, compare=False)
     _texts: dict[tuple[int, int], str] = field(default_factory=dict, repr=False, compare=False)
     _cells: dict[tuple[int, int], Cell] = field(default_factory=dict, repr=False, compare=False)
+    _where: tuple[str, str, tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def height(self) -> int:
@@ -176,7 +235,11 @@ class Grid:
         return text
 
     def cell(self, r: int, c: int) -> Cell:
-        """A :class:`Cell` with the value, number format and provenance of (r, c)'s anchor."""
+        """A :class:`Cell` with the value, number format and provenance of (r, c)'s anchor.
+
+        The cell is a :class:`GridCell`: its :class:`Source` is made when first asked for (a
+        form reads ≈ 130 cells and reports the place of a few).
+        """
         key = (r, c)
         cell = self._cells.get(key)
         if cell is not None:
@@ -184,13 +247,16 @@ class Grid:
         akey, value = self._anchored(key)
         cell = self._cells.get(akey)
         if cell is None:
-            ar, ac = akey
-            r0, c0 = self.origin
-            col = c0 + ac
-            address = (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(r0 + ar + 1)
-            cell = make_cell(value, make_source(self.file, self.sheet, address),
-                             self.formats.get(akey) if self.formats else None,
-                             akey in self.no_cache if self.no_cache else False)
+            cell = _new(GridCell)
+            _set_value(cell, value)
+            _set_source(cell, None)
+            _set_format(cell, self.formats.get(akey) if self.formats else None)
+            _set_no_cache(cell, akey in self.no_cache if self.no_cache else False)
+            where = self._where
+            if where is None:
+                where = self._where = (self.file, self.sheet, self.origin)
+            _set_where(cell, where)
+            _set_at(cell, akey)
             self._cells[akey] = cell
         self._cells[key] = cell
         return cell
