@@ -123,3 +123,31 @@ def test_iter_input_files_takes_each_file_once_and_does_not_enter_linked_folders
     assert [p.relative_to(forms).as_posix() for p in found] == ["2.xlsx", "子/1.xlsx"]
     # a linked folder given by name is searched: only folders met inside are not entered
     assert [p.name for p in iter_input_files([forms / "链接文件夹"])] == ["3.xlsx"]
+
+
+def test_a_completion_date_typed_as_an_excel_date_reads_as_a_date(tmp_path):
+    """完成时间 entered as 2020/12/20 is a date serial in the file; it must read as the date the
+    filer sees, compare with ``2020年12月31日前`` and raise no VALUE_UNPARSED."""
+    import datetime
+
+    import openpyxl
+
+    from xltools.core.engine import evaluate
+
+    path = write_national_xlsx([synthetic_form()], tmp_path / "日期.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    target = next(c for row in ws.iter_rows() for c in row if c.value == "≥10次")
+    target.value = "2020年12月31日前"
+    actual = ws.cell(target.row, target.column + 1)
+    actual.value = datetime.datetime(2020, 12, 20)
+    actual.number_format = "yyyy/m/d"
+    wb.save(path)
+    form = read_forms(path).forms[0]
+    row = next(i for i in form.indicators if i.target.text == "2020年12月31日前")
+    assert row.actual.text == "2020年12月20日"
+    result = evaluate(form)
+    assert "VALUE_UNPARSED" not in {f.code for f in result.findings}
+    scored = next(ir for ir in result.indicators if ir.indicator is row)
+    assert (scored.rule, scored.met, scored.actual.date) == ("deadline", True, (2020, 12, 20))
+    assert scored.score == scored.weight  # met before the deadline: the full weight

@@ -15,6 +15,7 @@ grid's top-left cell, so ``address(r, c)`` gives the real A1 address in the sour
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -48,6 +49,25 @@ def a1(row: int, col: int) -> str:
     return (_LETTERS[col] if 0 <= col < 702 else _letters(col)) + str(row + 1)
 
 
+def date_text(value: datetime.date | datetime.time) -> str:
+    """A date cell as an accountant reads it (and the notation parser reads it as a date).
+
+    Excel stores 完成时间 typed as ``2020/12/20`` as a date serial; readers hand it over as a
+    ``datetime``::
+
+        >>> date_text(datetime.datetime(2020, 12, 20)), date_text(datetime.date(2021, 3, 1))
+        ('2020年12月20日', '2021年3月1日')
+        >>> date_text(datetime.datetime(2020, 12, 20, 18, 5)), date_text(datetime.time(9, 30))
+        ('2020年12月20日 18:05', '09:30')
+    """
+    if isinstance(value, datetime.time):
+        return f"{value:%H:%M}"
+    text = f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, datetime.datetime) and (value.hour, value.minute, value.second) != (0, 0, 0):
+        text += f" {value:%H:%M}"
+    return text
+
+
 def normalise_value(value: object) -> CellValue:
     """Reader values → grid values: text stays text, numbers become Decimal, empties None."""
     if value is None:
@@ -56,6 +76,8 @@ def normalise_value(value: object) -> CellValue:
         return value if value.strip() else None
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return date_text(value)
     number = to_decimal(value)
     if number is not None:
         return number
