@@ -96,7 +96,8 @@ def test_cell_value_examples():
     assert X._cell_value(5.0) == Decimal(5) and str(X._cell_value(5.0)) == "5"
     assert str(X._cell_value(0.76)) == "0.76"
     assert X._cell_value("  ") is None and X._cell_value(" 访惠聚 ") == " 访惠聚 "
-    assert X._cell_value(datetime.date(2020, 12, 31)) == "2020-12-31"
+    assert X._cell_value(datetime.date(2020, 12, 31)) == "2020年12月31日"
+    assert X._cell_value(datetime.datetime(2020, 12, 31)) == "2020年12月31日"
 
 
 # --- grid ---------------------------------------------------------------------------------------
