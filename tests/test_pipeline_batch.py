@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
+
 from fixtures.national import synthetic_form, write_national_xlsx
 from xltools.pipeline import FileReport, Report, check_files
 
@@ -143,3 +145,16 @@ def test_a_single_file_never_starts_a_pool(tmp_path, monkeypatch):
     monkeypatch.setattr(P, "ProcessPoolExecutor", no_pool)
     (path,) = make_folder(tmp_path / "in", 1)
     assert [r.path for r in P.iter_files([path], None)] == [str(path)]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 31, 32, 33, 64, 65, 200, 2000])
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_chunks_cover_every_file_once_in_order(n, workers):
+    from xltools.pipeline import _chunks
+
+    items = [f"{i}.xlsx" for i in range(n)]
+    chunks = _chunks(items, 32, workers)
+    assert [x for c in chunks for x in c] == items
+    assert all(1 <= len(c) <= 32 for c in chunks)
+    if workers > 1 and n >= 2 * workers * 32:
+        assert {len(c) for c in chunks[-2 * workers * 4:]} == {8}  # a short tail
