@@ -263,12 +263,19 @@ class Grid:
         form reads ≈ 130 cells and reports the place of a few).
         """
         key = (r, c)
-        cell = self._cells.get(key)
+        cells = self._cells
+        cell = cells.get(key)
         if cell is not None:
             return cell
-        akey, value = self._anchored(key)
-        cell = self._cells.get(akey)
+        table = self._anchor
+        if table is None:
+            table = self._anchors()
+        akey = table.get(key, key)  # _anchored, inline: this runs for every cell a form reads
+        cell = cells.get(akey)
         if cell is None:
+            ar, ac = akey
+            rows = self.rows
+            value = rows[ar][ac] if 0 <= ar < len(rows) and 0 <= ac < len(rows[ar]) else None
             cell = _new(GridCell)
             _set_value(cell, value)
             _set_source(cell, None)
@@ -279,8 +286,8 @@ class Grid:
                 where = self._where = (self.file, self.sheet, self.origin)
             _set_where(cell, where)
             _set_at(cell, akey)
-            self._cells[akey] = cell
-        self._cells[key] = cell
+            cells[akey] = cell
+        cells[key] = cell
         return cell
 
     def first_filled(self, r: int, c1: int, c2: int) -> Cell:
