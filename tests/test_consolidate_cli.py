@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from decimal import Decimal as D
@@ -51,6 +52,19 @@ def test_writes_the_summary_and_says_so(inputs, tmp_path, capsys):
     problems = [row[2] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert "READ_FAILED" in problems
     assert not list(tmp_path.glob(".~xltools-*"))
+    assert gc.isenabled()  # paused while the summary was made, and back on
+
+
+def test_the_garbage_collector_comes_back_on_after_a_failure(inputs, capsys):
+    gc.enable()
+    assert main(["consolidate", str(inputs), "-o", str(inputs / "宣传部.xlsx")]) == 2
+    assert gc.isenabled()
+    gc.disable()  # and a caller who had it off finds it off
+    try:
+        assert main(["consolidate", str(inputs), "-o", str(inputs.parent / "汇总2.xlsx")]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_sheet_numbers_equal_the_engine_results(inputs, tmp_path):
