@@ -217,12 +217,13 @@ class _Sheet:
 
     def _link_cell(self, ref: str, value: R.Link, pending: int):
         url = self._url(value, pending)
+        spec = self._spec or self.spec
         if url is None:
-            return _string_cell(ref, value.text, self.spec.text_xf), None
+            return _string_cell(ref, value.text, spec.text_xf), None
         link = _url_object(self.ws, url, value.text, pending)
         if link is None:
             return None
-        return _string_cell(ref, link.text, self.spec.link_xf), link
+        return _string_cell(ref, value.text, spec.link_xf), link
 
     def _write_fast(self, row: int, values: Sequence[R.Value]) -> bool:
         """Write one data row as XML; ``False`` (nothing written) when it needs the slow path."""
@@ -356,20 +357,24 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
     # neither appear nor vanish across two texts (no pattern of _SPECIAL spans a space)
     clean = not search(" ".join([v for v in values if type(v) is str]))
     for i, value in enumerate(values[:len(letters)]):
+        kind = type(value)  # dispatch on the exact type first: this loop runs for every cell
         if i == seq_col:
             cell = f'<c r="{letters[i]}{ROW}" s="{number_xf[i]}"><v>{SEQ}</v></c>'
-        elif value is None or value == "":
-            continue
-        else:
-            kind = type(value)
-            if kind is str and len(value) <= 16383 and (clean or not search(value)):
-                # the common case of _string_cell, inlined: this loop runs for every cell
+        elif kind is str:
+            if not value:
+                continue
+            if len(value) <= 16383 and (clean or not search(value)):
+                # the common case of _string_cell, inlined
                 if value[0].isspace() or value[-1].isspace():
                     cell = f'{text_open[i]}{_PRESERVE}>{value}</t></is></c>'
                 else:
                     cell = f"{text_open[i]}>{value}</t></is></c>"
-            elif kind is Decimal or kind is int or (kind is not str and
-                                                    isinstance(value, (Decimal, int))):
+            else:
+                cell = _string_cell(letters[i] + ROW, value, text_xf)
+        elif value is None:
+            continue
+        else:
+            if kind is Decimal or kind is int or isinstance(value, (Decimal, int)):
                 number = float(value)
                 if number != number or number in (_INF, -_INF):
                     return None  # XlsxWriter's own error handling decides
@@ -383,11 +388,13 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
                 cell, link = made
                 if link is not None:
                     links.append((i, link))
-            else:  # any other str, or anything else shown as text
+            elif value == "":
+                continue
+            else:  # a str subclass, or anything else shown as text
                 cell = _string_cell(letters[i] + ROW, value if isinstance(value, str)
                                     else str(value), text_xf)
-            if cell is None:
-                return None
+        if cell is None:
+            return None
         cells.append(cell)
         if first_col < 0:
             first_col = i
@@ -473,13 +480,12 @@ def _url_object(ws, url: str, text: str, pending: int):
         if len(_URL_BASES) >= 4096:
             _URL_BASES.clear()
         _URL_BASES[target] = base
-    # what Url(url) makes, without parsing and escaping the file part again
+    # what Url(url) makes, without parsing and escaping the file part again (the tip is
+    # short: no length check needed)
     link = _new(Url)
-    link.__dict__.update(base.__dict__)
-    link._original_url = url
-    link._anchor = anchor.replace("/", "\\")
-    link._text = text
-    link._tip = LINK_TIP  # short: no length check needed
+    link.__dict__ = {**base.__dict__, "_original_url": url,
+                     "_anchor": anchor.replace("/", "\\") if "/" in anchor else anchor,
+                     "_text": text, "_tip": LINK_TIP}
     return link
 
 
