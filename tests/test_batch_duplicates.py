@@ -77,3 +77,34 @@ def test_a_blank_template_sheet_is_reported_but_not_consolidated(tmp_path):
     assert [f["project"] for f in doc["forms"]] == ["访惠聚驻村工作经费（虚构）"]
     blank = [f for f in doc["findings"] if f["code"] == "FORM_BLANK"]
     assert len(blank) == 1 and blank[0]["location"]["file"] == "模板.xlsm"
+
+
+def test_every_way_of_writing_the_summary_lists_the_duplicate_and_the_counts_add_up(tmp_path):
+    """The command line, ``xltools.consolidate(...).write`` (the Excel 汇总 button) and
+    ``write_summary`` make the same 问题清单; the line under the 汇总 table counts what no
+    project's row counts (the duplicate warning, the unreadable file's error)."""
+    from xltools import consolidate
+    from xltools.writers.summary import write_summary
+
+    form = synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")
+    inputs = tmp_path / "收到的表"
+    inputs.mkdir()
+    write_national_xlsx([form], inputs / "宣传部.xlsx")
+    write_national_xlsx([form], inputs / "宣传部_重发.xlsx")
+    (inputs / "损坏.xlsx").write_bytes(b"PK\x03\x04 broken")
+    summary = consolidate([inputs])
+    assert list(summary.findings["代码"]).count("DUPLICATE_FORM") == 1
+    outs = {"api": summary.write(tmp_path / "api.xlsx"),
+            "report": write_summary(summary.report, tmp_path / "report.xlsx")}
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["consolidate", str(inputs), "-o", str(tmp_path / "cli.xlsx")]) == 0
+    outs["cli"] = tmp_path / "cli.xlsx"
+    for name, path in outs.items():
+        wb = openpyxl.load_workbook(path)
+        codes = [r[2] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+        assert codes.count("DUPLICATE_FORM") == 1, name
+        assert codes.count("READ_FAILED") == 1, name
+        texts = [c.value for row in wb["汇总"].iter_rows() for c in row if isinstance(c.value, str)]
+        note = [t for t in texts if t.startswith("另有不属于任何项目行的问题")]
+        assert note == ["另有不属于任何项目行的问题：错误 1 条、警告 1 条（无法读取的文件、"
+                        "未找到自评表、同一项目重复填报等），见“问题清单”。"], name

@@ -143,9 +143,8 @@ def run(args: argparse.Namespace) -> int:
                 if len(failed) == len(per_file):
                     return _fail("没有任何输入文件能够读取，未生成汇总。")
                 return _fail("输入文件中没有找到任何自评表，未生成汇总。")
-            batch = R.batch_rows(per_file)  # the same project filed in several places
-            if batch is not None:
-                writer.add(batch)
+            # closing the writer adds the batch findings (the same project filed twice) to
+            # per_file (its own list), so the counts below include them
     except OutputError as exc:
         return _fail(str(exc.args[0]))
 

@@ -538,10 +538,13 @@ def _num(value: Decimal | None) -> float | str:
     return "" if value is None else float(value)
 
 
-def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
+def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals,
+                  outside: dict[str, int] | None = None) -> None:
     """The 汇总 sheet around its data rows: title and header above them (the data rows were
     written as they came when the sheet is ``deferred``, else they are written here), then
-    the totals, the block under the table and the conditional formats."""
+    the totals, the block under the table and the conditional formats. ``outside``: the
+    findings counted in no project's row (files that could not be read or held no form, the
+    same project filed twice), said under the table so that the counts add up."""
     ws, fmt, C = sheet.ws, sheet.fmt, R.COL
     n = len(rows)
     first, last = 2, 1 + n  # 0-based data rows
@@ -604,6 +607,9 @@ def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
     ws.write_string(r0 + 5 + len(totals.grades), C["项目名称"],
                     "说明：金额单位为万元；执行率 = 全年执行数 ÷ 全年预算数；复核总分由本工具按规则重算。",
                     fmt["note"])
+    line = outside_note(outside or {})
+    if line:
+        ws.write_string(r0 + 6 + len(totals.grades), C["项目名称"], line, fmt["note"])
 
     if n:
         rate = _col(C["执行率"])
@@ -615,6 +621,22 @@ def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals) -> None:
         err = _col(C["错误数"])
         ws.conditional_format(first, 0, last, ncols - 1, {
             "type": "formula", "criteria": f"=${err}{first + 1}>0", "format": fmt["light_red"]})
+
+
+def outside_note(outside: dict[str, int]) -> str:
+    """The line under the 汇总 table for findings that belong to no project's row.
+
+    >>> outside_note({"error": 2, "warning": 1, "info": 0})
+    '另有不属于任何项目行的问题：错误 2 条、警告 1 条（无法读取的文件、未找到自评表、同一项目重复填报等），见“问题清单”。'
+    >>> outside_note({"error": 0, "warning": 0})
+    ''
+    """
+    parts = [f"{name} {outside[key]} 条" for key, name in (("error", "错误"), ("warning", "警告"))
+             if outside.get(key)]
+    if not parts:
+        return ""
+    return (f"另有不属于任何项目行的问题：{'、'.join(parts)}"
+            "（无法读取的文件、未找到自评表、同一项目重复填报等），见“问题清单”。")
 
 
 def _write_findings(sheet: _Sheet, rows: list[tuple[R.Row, "Rendered | None"]]) -> None:
@@ -734,7 +756,9 @@ class SummaryWriter:
 
     Each :meth:`add` writes the file's 汇总 rows and 指标明细 rows at once (one more 指标明细
     sheet whenever one is full); what needs every file stays for the end (:meth:`close`): the
-    汇总 title with the count, the totals, the sorted 问题清单 and 图表. The workbook is the
+    findings across files (the same project filed twice, added to :attr:`files` as one more
+    form-less share), the 汇总 title with the count, the totals and the line under them for
+    findings that belong to no project's row, the sorted 问题清单 and 图表. The workbook is the
     one :func:`write_rows` wrote from the whole list. Leaving the ``with`` block normally
     writes the file (atomically); an exception or :meth:`discard` leaves no file behind.
 
@@ -837,14 +861,24 @@ class SummaryWriter:
             rows = rows[len(part):]
         self.files.append(dataclasses.replace(f, indicators=()) if f.indicators else f)
 
+    def _outside_counts(self) -> dict[str, int]:
+        """Findings counted in no 汇总 row: every file's and the batch's, less the rows' own."""
+        C = R.COL
+        in_rows = {"error": sum(int(r[C["错误数"]] or 0) for r in self.form_rows),
+                   "warning": sum(int(r[C["警告数"]] or 0) for r in self.form_rows)}
+        return {k: sum(f.counts.get(k, 0) for f in self.files) - v for k, v in in_rows.items()}
+
     def close(self) -> Path:
         """Write what needs every file, close the workbook and move it over the output."""
         if self._closed:
             return self.out
         try:
             try:
+                batch = R.batch_rows(self.files)  # the same project filed in several places
+                if batch is not None:
+                    self.add(batch)
                 totals = R.totals(self.form_rows, R.grade_names(self.pack))
-                _finish_forms(self.forms, self.form_rows, totals)
+                _finish_forms(self.forms, self.form_rows, totals, self._outside_counts())
                 self._findings.sort(key=lambda item: item[0])  # stable: input order
                 _write_findings(self.problems, [item[1:] for item in self._findings])
                 self._end_detail()
