@@ -2,8 +2,8 @@
 
 >>> to_decimal(0.76)
 Decimal('0.76')
->>> to_decimal("1,060.58")
-Decimal('1060.58')
+>>> to_decimal("1,060.58"), to_decimal("１，０６０．５８")
+(Decimal('1060.58'), Decimal('1060.58'))
 >>> round_half_up(Decimal("2.675"), 2)
 Decimal('2.68')
 >>> fmt(Decimal("87.60"))
@@ -12,6 +12,7 @@ Decimal('2.68')
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
@@ -36,7 +37,9 @@ def to_decimal(value: object) -> Decimal | None:
             return None
         return Decimal(repr(value))
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        if not value.isascii():  # full-width input: １８．５ → 18.5
+            value = unicodedata.normalize("NFKC", value)
+        text = value.strip().replace(",", "")
         if not text:
             return None
         try:

@@ -55,17 +55,25 @@ NOT_APPLICABLE_TEXT = {"/", "／", "—", "－", "-", "——", "无", "……",
 # cells
 
 
+# what may follow an amount or a score in its cell: 分, 万元, （万元）, line breaks
+_UNIT_NOISE = re.compile(r"\s*[（(]\s*万元\s*[)）]|万元|分|\s+")
+
+
 def cell_number(cell: Cell) -> Decimal | None:
     """A 分值/得分/amount cell as a number: ``Decimal`` or numeric text; ``/`` ``—`` blank → None.
 
     >>> cell_number(Cell("5.9")), cell_number(Cell("—")), cell_number(Cell(Decimal("10")))
     (Decimal('5.9'), None, Decimal('10'))
+    >>> cell_number(Cell("9.5分")), cell_number(Cell("20（万元）")), cell_number(Cell("２０ 万元"))
+    (Decimal('9.5'), Decimal('20'), Decimal('20'))
     """
     number = None
     if isinstance(cell.value, Decimal):
         number = cell.value
     elif isinstance(cell.value, str):
-        number = to_decimal(cell.value.replace("分", "").replace("万元", ""))
+        number = to_decimal(cell.value)
+        if number is None:
+            number = to_decimal(_UNIT_NOISE.sub("", cell.value))
     return number if number is not None and number.is_finite() and abs(number) < MAX_ABS else None
 
 

@@ -39,22 +39,85 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_PREAMBLE = 4  # paragraphs kept above a table: title, year, unit line, one spare
 
 
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_T, _TAB, _BR, _CR, _SYM = f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}sym"
+# never read: the second copy of a text box (mc:Fallback repeats mc:Choice), the source of a
+# tracked move, and deleted text (w:delText is not w:t, but a whole deleted run may hold w:t)
+_SKIP = frozenset({f"{_MC}Fallback", f"{_W}moveFrom", f"{_W}del"})
+_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag"})
+# Symbol-font characters Word inserts for ≥ ≤ and friends (w:sym w:char="F0B3")
+_SYMBOL_FONT = {0xA3: "≤", 0xB3: "≥", 0xB9: "≠", 0xBB: "≈", 0xB1: "±", 0xB4: "×", 0xB8: "÷",
+                0xB0: "°", 0xAE: "→", 0xAC: "←", 0xA5: "∞"}
+
+
+def _hidden(run) -> bool:
+    """A run formatted as hidden text (``w:vanish``): template hints nobody sees printed."""
+    props = run.find(f"{_W}rPr")
+    if props is None:
+        return False
+    vanish = props.find(f"{_W}vanish")
+    return vanish is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off")
+
+
+def _symbol(node) -> str:
+    code = node.get(f"{_W}char", "")
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    if value >= 0xF000:  # a private-use code of a symbol font
+        return _SYMBOL_FONT.get(value - 0xF000, "") if "symbol" in node.get(
+            f"{_W}font", "").lower() else ""
+    return chr(value)
+
+
 def _paragraph_text(p) -> str:
-    parts = []
-    for node in p.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"):
+    """The text a reader sees in a paragraph: hidden runs, deleted and moved-away text and the
+    duplicate copy of a text box left out; ``w:sym`` symbols (≥ ≤ from the Symbol font) in."""
+    parts: list[str] = []
+    stack = [p]
+    while stack:
+        node = stack.pop()
         tag = node.tag
-        if tag == f"{_W}t":
+        if tag == _T:
             parts.append(node.text or "")
-        elif tag == f"{_W}tab":
+        elif tag == _TAB:
             parts.append("\t")
-        else:
+        elif tag in (_BR, _CR):
             parts.append("\n")
+        elif tag == _SYM:
+            parts.append(_symbol(node))
+        elif tag in _SKIP or (tag == f"{_W}r" and _hidden(node)):
+            continue
+        else:
+            stack.extend(reversed(node))  # children, in document order
     return "".join(parts)
+
+
+def _block_paragraphs(container):
+    """The paragraphs directly in a cell (or the body), looking through content controls and
+    custom XML wrappers; nested tables are not entered."""
+    for child in container.iterchildren():
+        tag = child.tag
+        if tag == f"{_W}p":
+            yield child
+        elif tag in _WRAPPERS:
+            yield from _block_paragraphs(child)
+
+
+def _children(parent, tag: str):
+    """``parent``'s ``tag`` children, content controls and custom XML wrappers looked through
+    (a repeating section around table rows, a content control around a cell)."""
+    for child in parent.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, tag)
 
 
 def _cell_text(tc) -> str:
     """Text of the cell's own paragraphs (not of nested tables), joined with newlines."""
-    return "\n".join(_paragraph_text(p) for p in tc.iterchildren(f"{_W}p"))
+    return "\n".join(_paragraph_text(p) for p in _block_paragraphs(tc))
 
 
 def table_grid(tbl, file: str, sheet: str, preamble: list[str] | None = None) -> Grid:
@@ -65,10 +128,10 @@ def table_grid(tbl, file: str, sheet: str, preamble: list[str] | None = None) ->
     rows: list[list[CellValue]] = []
     merged: dict[tuple[int, int], list[int]] = {}
     open_vertical: dict[int, tuple[int, int]] = {}  # grid column → restart cell (row, col)
-    for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
+    for r, tr in enumerate(_children(tbl, f"{_W}tr")):
         row: list[CellValue] = []
         col = tr.grid_before
-        for tc in tr.iterchildren(f"{_W}tc"):
+        for tc in _children(tr, f"{_W}tc"):
             span = max(1, tc.grid_span)
             vmerge = tc.vMerge
             while len(row) < col + span:
@@ -104,6 +167,11 @@ def _in_table(element) -> bool:
     return next(element.iterancestors(f"{_W}tbl"), None) is not None
 
 
+def _in_duplicate(element) -> bool:
+    """Inside the second copy of a text box (``mc:Fallback``) or a deleted or moved-away part."""
+    return next(element.iterancestors(*_SKIP), None) is not None
+
+
 def document_tables(body) -> list[tuple[object, list[str]]]:
     """``[(w:tbl, preamble)]`` in document order, nested tables included (with no preamble).
 
@@ -113,6 +181,8 @@ def document_tables(body) -> list[tuple[object, list[str]]]:
     tables: list[tuple[object, list[str]]] = []
     pending: list[str] = []
     for element in body.iter(f"{_W}p", f"{_W}tbl"):
+        if _in_duplicate(element):
+            continue
         if element.tag == f"{_W}tbl":
             if _in_table(element):
                 tables.append((element, []))
