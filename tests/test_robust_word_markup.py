@@ -184,3 +184,40 @@ def test_a_form_in_a_text_box_is_one_form(tmp_path):
         second.append(copy.deepcopy(tbl))
         first.append(tbl)
     _clean(_read(tmp_path, change)[1])
+
+
+# --- where the year sits, and tables that are not forms ------------------------------------------
+
+
+def _located(rows):
+    from xltools.readers.grid import Grid
+    from xltools.readers.locate import locate_forms
+
+    return locate_forms(Grid("a.docx", "表1", rows, origin=(-len(rows) + 1, 0)))[0]
+
+
+@pytest.mark.parametrize("year_line", ["（2020年度）", "（二〇二〇年度）", "（2020年）", "( 2020 年度 )"])
+def test_the_year_line_under_the_title_wins_over_a_note_above_it(year_line):
+    forms = _located([["注：年度指标值按2019年度批复的绩效目标填写。"], ["项目支出绩效自评表"],
+                      [year_line], ["项目名称", "干部培训经费（虚构）"]])
+    assert [(f.project_name, f.year.text) for f in forms] == [("干部培训经费（虚构）", "2020")]
+
+
+def test_a_list_of_projects_is_not_a_form():
+    rows = [["序号", "项目名称", "全年预算数", "全年执行数", "执行率", "自评得分", "等级"],
+            ["1", "干部培训经费（虚构）", "20", "20", "100%", "100", "优"],
+            ["2", "党员教育经费（虚构）", "30", "27", "90%", "95", "优"]]
+    assert _located(rows) == []
+    assert _located([["序号", "项目名称", "主管部门", "实施单位"], ["1", "干部培训经费", "某部", "某中心"]]) == []
+
+
+def test_a_long_preamble_keeps_the_title_and_year(tmp_path):
+    def change(tbl):
+        body = tbl.getparent()
+        for text in ("填报单位：示例县委党校（虚构）", "填表日期：2021年3月1日", "联系人：张三",
+                     "联系电话：0994-1234567", "单位：万元"):
+            tbl.addprevious(etree.fromstring(f"<w:p {NS}><w:r><w:t>{text}</w:t></w:r></w:p>"))
+        assert body is not None
+    form, result = _read(tmp_path, change)
+    assert form.year.text == "2020"
+    _clean(result)

@@ -28,7 +28,7 @@ import re
 from ..core.model import EMPTY, Cell, Finding, Form
 from .grid import Grid, JoinedGrid
 from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
-from .layouts.funds import read_funds
+from .layouts.funds import FUNDS_COLUMNS, read_funds
 from .layouts.indicators import find_header as find_indicator_header
 from .layouts.indicators import read_indicators
 
@@ -48,10 +48,34 @@ def _is_title(key: str) -> bool:
     return key.endswith("绩效自评表") and len(key) <= 30
 
 
+# column headers of a list of projects (序号 | 项目名称 | 全年预算数 | 执行率 | 自评得分 | 等级):
+# two of them right of 项目名称 on its row make that row a table header, not a form's first row
+LIST_HEADER_KEYS = frozenset(FUNDS_COLUMNS) | {"自评得分", "总分", "等级", "自评等级", "评价等级",
+                                               "绩效等级", "自评结果"}
+
+
+def _is_list_header(index: LabelIndex, r: int, c: int) -> bool:
+    """``项目名称`` at (r, c) heads a column of a list (a summary table in a report, a list of
+    projects on its own sheet): two amount or score headers to its right, or its neighbour is
+    itself a heading (``项目名称 | 主管部门``) where a form has the project's name."""
+    right = [key for col, key in index.row_keys[r] if col > c]
+    if sum(1 for key in right if key in LIST_HEADER_KEYS) >= 2:
+        return True
+    return bool(right) and right[0] in _HEADINGS
+
+
+_HEADINGS = STOP_KEYS | LIST_HEADER_KEYS | {"项目编码", "项目代码", "项目编号", "项目类型", "资金性质",
+                                            "序号"}
+
+
 def form_starts(index: LabelIndex) -> list[int]:
-    """Rows where a form starts: a title row, or a 项目名称 row not preceded by its title."""
+    """Rows where a form starts: a title row, or a 项目名称 row not preceded by its title.
+
+    A 项目名称 that heads a column of a list (``序号 | 项目名称 | 全年预算数 | 执行率 | 等级``,
+    the summary table of a 自评报告) starts nothing.
+    """
     titles = sorted({r for key, ps in index.positions.items() if _is_title(key) for r, _ in ps})
-    names = sorted({r for r, _ in index.positions.get("项目名称", ())})
+    names = sorted({r for r, c in index.positions.get("项目名称", ()) if not _is_list_header(index, r, c)})
     starts: list[int] = []
     events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])
     open_title = False
@@ -166,7 +190,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         project=project,
         department=header["department"],
         implementing_unit=header["implementing_unit"],
-        year=_year(grid, index, above, min(r2, (funds.header_row if funds else goal_end) + 1)),
+        year=_year(grid, index, above, min(r2, (funds.header_row if funds else goal_end) + 1), r1),
         funds=tuple(funds.rows) if funds else (),
         goal_expected=expected,
         goal_actual=actual,
@@ -191,7 +215,17 @@ def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
     return grid.cell(pos[0], c) if c is not None else EMPTY
 
 
-def _year(grid: Grid, index: LabelIndex, r1: int, r2: int) -> Cell:
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_YEAR_LINE = re.compile(r"[（(]?((?:19|20)\d{2})年度?[)）]?")
+
+
+def _year(grid: Grid, index: LabelIndex, r1: int, r2: int, start: int | None = None) -> Cell:
+    """The form's year: a ``年度`` label's value, else a year line such as ``（2020年度）``.
+
+    Lines are looked at from the form's first row ``start`` down to ``r2``, then upwards to
+    ``r1`` (a note above the next form's title may name another year); a line that is only a
+    year wins over a sentence naming one. ``二〇二〇年度`` is read as 2020.
+    """
     pos = index.first(("年度", "评价年度", "自评年度"), r1, r2)
     if pos is not None:
         inline = inline_value(grid.text(*pos))
@@ -203,16 +237,26 @@ def _year(grid: Grid, index: LabelIndex, r1: int, r2: int) -> Cell:
             m = _YEAR.search(grid.text(pos[0], c) + "年")
             if m:
                 return Cell(m.group(1), grid.source(pos[0], c))
-    for r in range(r1, r2):
+    start = r1 if start is None else max(r1, min(start, r2))
+    fallback: Cell | None = None
+    for r in [*range(start, r2), *range(start - 1, r1 - 1, -1)]:
         for c in range(grid.width):
             if grid.anchor(r, c) != (r, c):
                 continue
             value = grid.raw(r, c)
-            if isinstance(value, str) and "年度" in value and len(value) <= 40:
-                m = _YEAR.search(value)
+            if not (isinstance(value, str) and "年" in value and len(value) <= 40):
+                continue
+            text = value.translate(_CN_DIGITS) if not value.isascii() else value
+            if _YEAR_LINE.fullmatch(_SPACES.sub("", text)):
+                return Cell(_YEAR_LINE.fullmatch(_SPACES.sub("", text)).group(1), grid.source(r, c))
+            if fallback is None and "年度" in text:
+                m = _YEAR.search(text)
                 if m:
-                    return Cell(m.group(1), grid.source(r, c))
-    return EMPTY
+                    fallback = Cell(m.group(1), grid.source(r, c))
+    return fallback if fallback is not None else EMPTY
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def _goals(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[Cell, Cell]:

@@ -36,7 +36,7 @@ from .grid import CellValue, Grid, normalise_value
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-MAX_PREAMBLE = 4  # paragraphs kept above a table: title, year, unit line, one spare
+MAX_PREAMBLE = 8  # paragraphs kept above a table: title, year, 填报单位, 填表日期, unit line, spares
 
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
