@@ -151,3 +151,40 @@ def test_a_completion_date_typed_as_an_excel_date_reads_as_a_date(tmp_path):
     scored = next(ir for ir in result.indicators if ir.indicator is row)
     assert (scored.rule, scored.met, scored.actual.date) == ("deadline", True, (2020, 12, 20))
     assert scored.score == scored.weight  # met before the deadline: the full weight
+
+
+def test_a_stray_character_far_away_skips_that_sheet_only(tmp_path):
+    """One space typed in XFD1048576 makes a sheet's used range 17 billion cells: python-calamine
+    would allocate them all and abort the whole process (the batch with it). The sheet is
+    skipped with SHEET_TOO_LARGE; the other sheets and files are read."""
+    import openpyxl
+
+    from xltools.pipeline import check_files
+
+    path = write_national_xlsx([synthetic_form("示例项目甲（虚构）"), synthetic_form("示例项目乙（虚构）")],
+                               tmp_path / "两表.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0]["XFD1048576"] = " "
+    wb.save(path)
+    other = write_national_xlsx([synthetic_form("示例项目丙（虚构）")], tmp_path / "另一个.xlsx")
+    report = check_files([path, other], workers=1)
+    assert sorted(r.project for r in report.results) == ["示例项目丙（虚构）", "示例项目乙（虚构）"]
+    big = [f for f in report.findings if f.code == "SHEET_TOO_LARGE"]
+    assert len(big) == 1 and big[0].location.cell == "XFD1048576"
+    assert "A1:XFD1048576" in big[0].message or ":XFD1048576" in big[0].message
+
+
+def test_a_long_data_sheet_is_still_read(tmp_path):
+    """Far rows alone are not a reason to skip: 60,000 rows × 3 columns is read (and holds no
+    form), the form on the other sheet too."""
+    import openpyxl
+
+    path = write_national_xlsx([synthetic_form()], tmp_path / "带明细.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("明细")
+    for r in range(1, 60001, 5000):
+        ws.cell(r, 1, r), ws.cell(r, 3, "凭证")
+    wb.save(path)
+    outcome = read_forms(path)
+    assert len(outcome.forms) == 1
+    assert [f.code for f in outcome.findings if f.code == "SHEET_TOO_LARGE"] == []

@@ -240,31 +240,54 @@ def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[i
     return Grid(file, sheet, rows, origin=(r0, c0), merged=merged, no_cache=no_cache)
 
 
+MAX_SHEET_CELLS = 4_000_000  # rows × columns of a sheet's used range read at most
+
+
 def read_excel_grids(path: str | Path, display_name: str | None = None, *,
-                     data: bytes | None = None, archive=None) -> list[Grid]:
+                     data: bytes | None = None, archive=None,
+                     max_cells: int = MAX_SHEET_CELLS,
+                     skipped: list[tuple[str, str]] | None = None) -> list[Grid]:
     """One :class:`Grid` per non-empty sheet (hidden sheets too), in workbook order.
 
     Raises the library's exception for unreadable files; ``files.read_forms`` turns those
     into a :class:`~xltools.readers.files.ReadError` with a Chinese reason. ``data`` (the
     file's bytes) and ``archive`` (its checked zip directory) let ``files.read_grids`` hand over
     what it already read; without them the file is read here.
+
+    A sheet whose used range would hold more than ``max_cells`` cells (one stray character in
+    XFD1048576 makes it 17 billion: python-calamine would try to allocate them all and abort
+    the process) is not read; ``(sheet, used range)`` is appended to ``skipped``.
     """
     path = Path(path)
-    return _read_calamine(path, display_name or path.name, data, archive)
+    return _read_calamine(path, display_name or path.name, data, archive, max_cells,
+                          skipped if skipped is not None else [])
 
 
-def _read_calamine(path: Path, name: str, data: bytes | None, archive) -> list[Grid]:
+def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells: int,
+                   skipped: list[tuple[str, str]]) -> list[Grid]:
     import python_calamine
 
     grids: list[Grid] = []
-    no_cache: dict[str, set[tuple[int, int]]] | None = None
+    opened = None
+    if archive is None and (data is not None or path.suffix.lower() in (".xlsx", ".xlsm")):
+        try:
+            archive = opened = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+        except (zipfile.BadZipFile, OSError):
+            archive = None  # calamine reads it, or reports why not
     if data is None:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     else:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     try:
         names = workbook.sheet_names
+        parts = _sheet_parts(archive, names) if archive is not None else {}
         for sheet_name in names:
+            xml = _member(archive, parts.get(sheet_name)) if archive is not None else None
+            if xml is not None:
+                extent = used_range(xml)
+                if extent is not None and extent[0] * extent[1] > max_cells:
+                    skipped.append((sheet_name, extent[2]))
+                    continue
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
             except Exception:  # noqa: BLE001 - a chart or dialog sheet: nothing to read
@@ -273,15 +296,90 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive) -> list[G
             if start is None:
                 continue
             values = sheet.to_python(skip_empty_area=True)
-            if no_cache is None and any("" in row for row in values):
-                no_cache = _no_cache_by_sheet(path, archive, names)
+            no_cache: set[tuple[int, int]] = set()
+            if xml is not None and any("" in row for row in values):
+                no_cache = formula_cells_without_value(xml)
             grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
-                              (no_cache or {}).get(sheet_name, set()))
+                              no_cache)
             if grid is not None:
                 grids.append(grid)
     finally:
         workbook.close()
+        if opened is not None:
+            opened.close()
     return grids
+
+
+def _sheet_parts(zf, sheet_names: list[str]) -> dict[str, str]:
+    """Sheet name → its XML member, or ``{}`` when the zip cannot tell."""
+    try:
+        return _only_sheet(zf, sheet_names) or sheet_xml_paths(zf)
+    except (zipfile.BadZipFile, OSError, zlib.error, EOFError, KeyError, ValueError):
+        return {}
+
+
+def _member(zf, member: str | None) -> bytes | None:
+    if member is None:
+        return None
+    try:
+        return zf.read(member)
+    except (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError,
+            RuntimeError):
+        return None
+
+
+_ROW_TAG_END = frozenset(b" \t\r\n>/")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?(?:v|is|f)\b')
+MAX_COLUMNS = 16384
+
+
+def used_range(xml: bytes) -> tuple[int, int, str] | None:
+    """``(rows, columns, "A1:XFD1048576")`` spanned by the cells holding something, as far as
+    needed to know the sheet is small: a sheet whose last row is low enough that even 16,384
+    columns stay small costs one backwards search; only a sheet with rows far down is scanned
+    cell by cell. ``None`` when the sheet has no rows.
+
+    >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="30"><c r="I30"><v>2</v></c></row>')[:2]
+    (30, 16384)
+    >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t> </t></is></c></row>')
+    (1048576, 16384, 'A1:XFD1048576')
+    """
+    last = _last_row(xml)
+    if last is None:
+        return None
+    if last * MAX_COLUMNS <= MAX_SHEET_CELLS:
+        return last, MAX_COLUMNS, f"A1:XFD{last}"
+    r1 = c1 = None
+    r2 = c2 = 0
+    for m in _VALUE_CELL.finditer(xml):
+        col, row = _col_index(m.group(1)), int(m.group(2)) - 1
+        r1 = row if r1 is None or row < r1 else r1
+        c1 = col if c1 is None or col < c1 else c1
+        r2, c2 = max(r2, row), max(c2, col)
+    if r1 is None:
+        return last, MAX_COLUMNS, f"A1:XFD{last}"  # rows without addressed cells: assume wide
+    from .grid import a1
+
+    return r2 - r1 + 1, c2 - c1 + 1, f"{a1(r1, c1)}:{a1(r2, c2)}"
+
+
+def _last_row(xml: bytes) -> int | None:
+    """The number of the sheet's last ``<row>`` (its ``r``, or the count of rows without)."""
+    end = len(xml)
+    while True:
+        i = xml.rfind(b"row", 0, end)
+        if i < 1:
+            return None
+        before, after = xml[i - 1:i], xml[i + 3:i + 4]
+        if after and after[0] in _ROW_TAG_END and (before == b"<" or (
+                before == b":" and xml.rfind(b"<", 0, i) > xml.rfind(b">", 0, i))):
+            close = xml.find(b">", i)
+            m = _ROW_NUMBER.search(xml, i, close if close > 0 else end)
+            if m:
+                return int(m.group(1))
+            return xml.count(b"<row") + xml.count(b":row ") + xml.count(b":row>")
+        end = i
 
 
 def read_excel_grids_openpyxl(path: str | Path, display_name: str | None = None) -> list[Grid]:

@@ -49,6 +49,7 @@ class Limits:
     max_file_bytes: int = 100 * MB
     max_uncompressed_bytes: int = 500 * MB
     max_ratio: int = 200
+    max_sheet_cells: int = 4_000_000  # rows × columns of one sheet's used range
 
 
 @dataclass
@@ -235,8 +236,12 @@ def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirecto
     return zf
 
 
-def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> list[Grid]:
-    """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable."""
+def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = None,
+               skipped: list[tuple[str, str]] | None = None) -> list[Grid]:
+    """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable.
+
+    ``skipped`` collects ``(sheet, used range)`` of sheets too large to read (see
+    ``Limits.max_sheet_cells``)."""
     path = Path(path)
     name = name or path.name
     kind, data, archive = _open_checked(path, limits, name)
@@ -248,7 +253,8 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
         else:
             from .excel import read_excel_grids
 
-            grids = read_excel_grids(path, name, data=data, archive=archive)
+            grids = read_excel_grids(path, name, data=data, archive=archive,
+                                     max_cells=limits.max_sheet_cells, skipped=skipped)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
@@ -256,9 +262,18 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
     finally:
         if archive is not None:
             archive.close()
-    if not grids and kind == "excel":
+    if not grids and kind == "excel" and not skipped:
         raise _fail(name, "工作簿是空的（没有任何单元格内容）。")
     return grids
+
+
+def sheet_too_large(name: str, sheet: str, used: str) -> Finding:
+    """The finding for a sheet not read because its used range is huge (see ``Limits``)."""
+    return Finding(
+        "SHEET_TOO_LARGE", "warning",
+        f"“{name}”的工作表“{sheet}”已用区域过大（{used}），多半是很远的单元格里有零散内容，"
+        "已跳过该表。请在 Excel 中按 Ctrl+End 找到并删除多余内容后再试。",
+        location=Source(name, sheet, used.split(":")[-1]), expected=used)
 
 
 def _parser_reason(exc: Exception) -> str:
@@ -273,9 +288,10 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
     """All forms in one file; raises :class:`ReadError` when the file cannot be opened."""
     path = Path(path)
     name = name or path.name
-    grids = join_split_tables(read_grids(path, limits, name))
+    skipped: list[tuple[str, str]] = []
+    grids = join_split_tables(read_grids(path, limits, name, skipped))
     forms: list[Form] = []
-    findings: list[Finding] = []
+    findings: list[Finding] = [sheet_too_large(name, sheet, used) for sheet, used in skipped]
     for grid in grids:
         found, extra = locate_forms(grid)
         forms.extend(found)
