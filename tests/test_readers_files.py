@@ -188,3 +188,22 @@ def test_a_long_data_sheet_is_still_read(tmp_path):
     outcome = read_forms(path)
     assert len(outcome.forms) == 1
     assert [f.code for f in outcome.findings if f.code == "SHEET_TOO_LARGE"] == []
+
+
+def test_a_target_typed_as_a_percent_cell_compares_with_a_percent_text(tmp_path):
+    """≥85% typed into an Excel cell is stored as 0.85 (format 0%, which python-calamine does
+    not read); the actual typed as the text 90% must be compared with 85 %, not with 0.85."""
+    import openpyxl
+
+    from xltools.core.engine import evaluate
+
+    path = write_national_xlsx([synthetic_form()], tmp_path / "百分比.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    target = next(c for row in ws.iter_rows() for c in row if c.value == "≥85%")
+    target.value, target.number_format = 0.85, "0%"
+    wb.save(path)
+    result = evaluate(read_forms(path).forms[0])
+    row = next(ir for ir in result.indicators if ir.indicator.name.startswith("参训人员满意度"))
+    assert (row.met, row.score) == (True, row.weight)  # 90 % against ≥ 85 %
+    assert {"OVER_ACHIEVEMENT", "MISSED_TARGET_FULL_SCORE"}.isdisjoint(f.code for f in result.findings)

@@ -580,6 +580,9 @@ def align_units(target: Measure, actual: Measure) -> tuple[Measure, Measure, str
     True
     >>> align_units(parse_measure("≧100家"), parse_measure("115个"))[2]
     '单位不一致：指标值为“家”，实际完成值为“个”，按数值比较'
+    >>> t, a, note = align_units(parse_measure(Decimal("0.85")), parse_measure("90%"))
+    >>> (t.value, t.unit, note)
+    (Decimal('85.00'), '%', '指标值0.85未写单位，按比例理解为85%')
     """
     if target.kind != "number" or actual.kind != "number":
         return target, actual, None
@@ -588,6 +591,15 @@ def align_units(target: Measure, actual: Measure) -> tuple[Measure, Measure, str
     if actual.unit is None:
         return _adopt_target_unit(target, actual)
     if target.unit is None:
+        t, a = target.value, actual.value
+        if (actual.unit == "%" and t is not None and a is not None and a > Decimal("1.5")
+                and 0 <= t <= Decimal("1.5") and (target.numeric_cell or t * 10 < a)):
+            # the mirror of _adopt_target_unit: ≥95% typed into a percent cell is stored as
+            # 0.95, which python-calamine reads without its format; against an actual of 96%
+            # it is a fraction
+            percent = t * HUNDRED
+            note = f"指标值{fmt(t, 6)}未写单位，按比例理解为{fmt(percent, 6)}%"
+            return replace(target, value=percent, unit="%", scale=_PERCENT_SCALE), actual, note
         note = f"指标值未写单位，按实际完成值单位“{actual.unit}”理解"
         return replace(target, unit=actual.unit, scale=actual.scale), actual, note
     (tc, tf), (ac, af) = _family(target.unit), _family(actual.unit)

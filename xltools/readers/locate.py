@@ -45,7 +45,12 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 
 
 def _is_title(key: str) -> bool:
-    return key.endswith("绩效自评表") and len(key) <= 30
+    """``项目支出绩效自评表`` (any prefix); not the department-wide ``部门整体支出绩效自评表``."""
+    return key.endswith("绩效自评表") and len(key) <= 30 and not _is_department_wide(key)
+
+
+def _is_department_wide(key: str) -> bool:
+    return "整体支出" in key or "部门整体" in key
 
 
 # column headers of a list of projects (序号 | 项目名称 | 全年预算数 | 执行率 | 自评得分 | 等级):
@@ -97,6 +102,8 @@ def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
     index = LabelIndex.build(grid)
     starts = form_starts(index)
     if not starts:
+        if any(_is_department_wide(key) for key in index.positions):
+            return [], []  # 部门整体支出绩效自评表: the department's own form, not a project
         hr = find_indicator_header(index, 0, grid.height)
         if hr is None:
             return [], []

@@ -42,6 +42,11 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "值": "target",
     "实际完成值": "actual",
     "完成值": "actual",
+    "年度实际完成值": "actual",
+    "全年实际完成值": "actual",
+    "全年实际值": "actual",
+    "年度实际值": "actual",
+    "实际值": "actual",
     "单项指标实际完成值": "actual",
     "实际完成情况": "actual",
     "分值": "weight",
@@ -64,7 +69,7 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "计量单位": "unit",
     "单项指标完成情况": "status",
 }
-TOTAL_KEYS = frozenset({"总分", "合计", "总计", "合计得分"})
+TOTAL_KEYS = frozenset({"总分", "合计", "总计", "合计得分", "自评总分", "总得分", "得分合计", "综合得分"})
 GRADES = frozenset({"优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差"})
 # a row of its own under 总分 that carries the grade: ``自评等级 | 优``
 GRADE_ROW_KEYS = frozenset({"等级", "评价等级", "自评等级", "绩效等级", "绩效评价等级", "评价结果",
@@ -137,19 +142,22 @@ def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, i
 
 
 def _is_header_continuation(grid: Grid, hr: int) -> bool:
-    """The row under the header holds only header words (指标值, 完成值, 符号…) or nothing new."""
+    """The row under the header holds only header words (指标值, 完成值, 符号…), or nothing of
+    its own under header cells merged down over it (a two-row template header whose second
+    row adds no word)."""
     r = hr + 1
-    seen = False
+    seen = merged_down = False
     for c in row_anchors(grid, r):
         if grid.anchor(r, c)[0] != r:
-            continue  # a header merged down
+            merged_down = True  # a header merged down
+            continue
         text = grid.text(r, c)
         if not text:
             continue
         if split_label(text)[0] not in INDICATOR_COLUMNS:
             return False
         seen = True
-    return seen
+    return seen or merged_down
 
 
 def _cell(grid: Grid, r: int, span: tuple[int, int] | None) -> Cell:
@@ -217,7 +225,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     grid_cell, first_filled = grid.cell, grid.first_filled
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
-        if row_keys and any(k in TOTAL_KEYS for c, k in row_keys if c <= name_col):
+        if row_keys and any(_labelled_as(k, TOTAL_KEYS) for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
             if block.reported_grade.is_empty:
@@ -283,9 +291,14 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
         keys = index.row_keys[r]
         if not keys:
             continue
-        if not any(k in GRADE_ROW_KEYS for _, k in keys):
+        if not any(_labelled_as(k, GRADE_ROW_KEYS) for _, k in keys):
             return
         for c in row_anchors(grid, r):
+            grade = _inline_grade(grid, r, c)
+            if grade is not None:
+                block.reported_grade = grade
+                block.last_row = r
+                return
             if squeeze_label(grid.text(r, c)) in GRADES:
                 block.reported_grade = grid.cell(r, c)
                 block.last_row = r
@@ -293,9 +306,53 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
         return
 
 
+def _labelled_as(key: str, labels: frozenset[str]) -> bool:
+    """``key`` is one of ``labels``, or one of them followed by a colon and a value
+    (``总分：99.5``, ``自评等级：良`` typed into one cell)."""
+    return key in labels or (":" in key and key.split(":", 1)[0] in labels)
+
+
+def _inline(grid: Grid, r: int, c: int, labels: frozenset[str]) -> tuple[str, Cell] | None:
+    """``(value text, cell)`` of a ``label：value`` cell whose label is in ``labels``."""
+    text = squeeze_label(grid.text(r, c))
+    if ":" not in text:
+        return None
+    label, value = text.split(":", 1)
+    return (value, grid.cell(r, c)) if label in labels and value else None
+
+
+def _inline_total(grid: Grid, r: int, c: int) -> Cell | None:
+    """``总分：99.5`` in one cell → a cell holding 99.5, at that cell's address."""
+    found = _inline(grid, r, c, TOTAL_KEYS)
+    if found is None:
+        return None
+    number = to_decimal(found[0].rstrip("分"))
+    return None if number is None else Cell(number, found[1].source)
+
+
+def _inline_grade(grid: Grid, r: int, c: int) -> Cell | None:
+    """``自评等级：良`` in one cell → a cell holding 良, at that cell's address."""
+    found = _inline(grid, r, c, GRADE_ROW_KEYS)
+    if found is None or found[0] not in GRADES:
+        return None
+    return Cell(found[0], found[1].source)
+
+
 def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: IndicatorBlock) -> None:
-    cells = [(c, grid.cell(r, c)) for c in row_anchors(grid, r)
+    anchors = row_anchors(grid, r)
+    for c in anchors:  # 总分：99.5 / 自评等级：良 typed into one cell
+        total, grade = _inline_total(grid, r, c), _inline_grade(grid, r, c)
+        if total is not None:
+            block.reported_total = total
+        if grade is not None:
+            block.reported_grade = grade
+    cells = [(c, grid.cell(r, c)) for c in anchors
              if grid.text(r, c) or grid.anchor(r, c) in grid.no_cache]
+    if not block.reported_total.is_empty:
+        for c, cell in cells:  # 总分：99.5 | 优
+            if block.reported_grade.is_empty and squeeze_label(cell.text) in GRADES:
+                block.reported_grade = cell
+        return
     total_col: int | None = None
     score_span = cols.get("score")
     if score_span:
@@ -314,6 +371,6 @@ def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: Ind
     for c, cell in cells:
         if c == total_col:
             block.reported_total = cell
-        elif c > total_col and squeeze_label(cell.text) in GRADES:
+        elif c > total_col and block.reported_grade.is_empty and squeeze_label(cell.text) in GRADES:
             block.reported_grade = cell
             break

@@ -1,0 +1,133 @@
+"""Excel layouts accountants really send, read as they read them.
+
+Each case writes the made-up national form of the fixtures (budget 20, executed 15, four
+indicators: 举办培训次数, 培训合格率, 群众知晓率, 参训人员满意度; reported total 95.5) and changes
+it the way a province's template or a filer does: the indicator header merged down over its two
+rows, other wordings for 实际完成值 and for 总分, ``总分：95.5`` and ``自评等级：良`` typed into
+one cell, a list of projects on another sheet, a department-wide form beside the project forms.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from fixtures.national import synthetic_form, write_national_xlsx
+from xltools.core.engine import evaluate
+from xltools.readers.files import read_forms
+
+NAMES = ["举办培训次数（次）", "培训合格率", "群众知晓率", "参训人员满意度（%）"]
+ACTUALS = ["12次", "90%", "100%", "90%"]
+
+
+def _book(tmp_path):
+    path = write_national_xlsx([synthetic_form()], tmp_path / "自评表.xlsx")
+    return path, openpyxl.load_workbook(path)
+
+
+def _find(ws, value):
+    return next(c for row in ws.iter_rows() for c in row if c.value == value)
+
+
+def _result(path):
+    outcome = read_forms(path)
+    assert len(outcome.forms) == 1, [f.code for f in outcome.findings]
+    return evaluate(outcome.forms[0])
+
+
+def _indicators_read(result):
+    assert [i.name for i in result.form.indicators] == NAMES
+    assert [i.actual.text for i in result.form.indicators] == ACTUALS
+    assert result.reported_total == Decimal("95.5")
+
+
+@pytest.mark.parametrize("upper", [("年度指标值", "实际完成值"), ("年度\n指标值", "实际\n完成值")])
+def test_indicator_header_merged_down_over_two_rows(tmp_path, upper):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    year, actual = _find(ws, "年度"), _find(ws, "实际")
+    year.value, actual.value = upper
+    for c in (year, actual):
+        ws.cell(c.row + 1, c.column).value = None
+    wb.save(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for cell in list(ws[_find(ws, "一级指标").row]):  # every header cell merged down one row
+        below = ws.cell(cell.row + 1, cell.column)
+        if cell.value and not below.value and not any(
+                cell.coordinate in r for r in ws.merged_cells.ranges):
+            ws.merge_cells(start_row=cell.row, start_column=cell.column,
+                           end_row=cell.row + 1, end_column=cell.column)
+    wb.save(path)
+    _indicators_read(_result(path))
+
+
+@pytest.mark.parametrize("wording", ["全年实际值", "实际值", "年度实际完成值"])
+def test_other_wordings_of_the_actual_column(tmp_path, wording):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    actual = _find(ws, "实际")
+    actual.value = wording
+    ws.cell(actual.row + 1, actual.column).value = None
+    wb.save(path)
+    _indicators_read(_result(path))
+
+
+@pytest.mark.parametrize("label", ["自评总分", "总得分", "得分合计"])
+def test_other_wordings_of_the_total_row(tmp_path, label):
+    path, wb = _book(tmp_path)
+    _find(wb.active, "总分").value = label
+    wb.save(path)
+    result = _result(path)
+    _indicators_read(result)
+    assert "WEIGHTS_NOT_100" not in {f.code for f in result.findings}
+
+
+def test_total_and_grade_typed_into_one_cell_each(tmp_path):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    label = _find(ws, "总分")
+    for rng in [r for r in ws.merged_cells.ranges if r.min_row <= label.row + 1 <= r.max_row + 1]:
+        ws.unmerge_cells(str(rng))
+    for c in range(label.column + 1, label.column + 9):
+        ws.cell(label.row, c).value = None
+    label.value = "总分：95.5"
+    ws.cell(label.row + 1, label.column).value = "自评等级：良"
+    wb.save(path)
+    result = _result(path)
+    _indicators_read(result)
+    assert result.form.reported_grade.text == "良"
+    assert result.form.reported_total.source.cell == label.coordinate
+    mismatch = [f for f in result.findings if f.code == "GRADE_MISMATCH"]
+    assert len(mismatch) == 1  # 95.5 recomputed is 优, the form says 良
+
+
+def test_a_list_of_projects_on_another_sheet_is_not_a_form(tmp_path):
+    path, wb = _book(tmp_path)
+    ws = wb.create_sheet("项目清单")
+    ws.append(["序号", "项目名称", "项目编码", "主管部门", "全年预算数", "全年执行数"])
+    for i in range(1, 301):
+        ws.append([i, f"项目{i}（虚构）", f"XM{i:04d}", "示例局（虚构）", 10, 9])
+    wb.save(path)
+    outcome = read_forms(path)
+    assert [f.project_name for f in outcome.forms] == ["示例项目（虚构）"]
+    assert outcome.findings == []
+
+
+def test_a_department_wide_form_is_not_a_project(tmp_path):
+    """部门整体支出绩效自评表 sits beside the project forms in some workbooks: it is not a
+    project, so it is neither read as one nor added into the 汇总 totals."""
+    path, wb = _book(tmp_path)
+    ws = wb.create_sheet("部门整体")
+    ws.append(["部门整体支出绩效自评表"])
+    ws.append(["（2020年度）"])
+    ws.append(["部门（单位）名称", "示例局（虚构）"])
+    ws.append(["年度资金总额", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
+    ws.append(["", 500, 520, 500, 10, "96%", 9.6])
+    ws.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"])
+    ws.append(["产出指标", "数量指标", "完成重点工作数", "≥10项", "12项", 50, 50])
+    wb.save(path)
+    outcome = read_forms(path)
+    assert [f.project_name for f in outcome.forms] == ["示例项目（虚构）"]
