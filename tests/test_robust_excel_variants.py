@@ -131,3 +131,66 @@ def test_a_department_wide_form_is_not_a_project(tmp_path):
     wb.save(path)
     outcome = read_forms(path)
     assert [f.project_name for f in outcome.forms] == ["示例项目（虚构）"]
+
+
+@pytest.mark.parametrize("text, op, value, unit", [
+    ("≥95%（含）", ">=", 95, "%"),
+    ("≥10次（全年累计）", ">=", 10, "次"),
+    ("100%（含）", None, 100, "%"),
+    ("≥90%(以上)", ">=", 90, "%"),
+    ("20（万元）", None, 20, "万元"),
+])
+def test_a_bracketed_remark_after_a_value_is_not_its_unit(text, op, value, unit):
+    from xltools.core.notation import parse_measure
+
+    m = parse_measure(text)
+    assert (m.kind, m.op, m.value, m.unit, m.text) == ("number", op, value, unit, text)
+
+
+@pytest.mark.parametrize("header, year_line", [
+    ("项目资金（单位：元）", "（2020年度）"),
+    ("项目资金（元）", "（2020年度）"),
+    ("项目资金", "（2020年度）（单位：元）"),
+])
+def test_money_in_yuan_declared_in_brackets(tmp_path, header, year_line):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    _find(ws, "项目资金（万元）").value = header
+    _find(ws, "（2020年度）").value = year_line
+    funds = _find(ws, "年度资金总额")
+    for c in range(funds.column + 1, funds.column + 4):  # 年初预算数, 全年预算数, 全年执行数
+        for r in (funds.row, funds.row + 1):
+            cell = ws.cell(r, c)
+            if isinstance(cell.value, (int, float)):
+                cell.value = cell.value * 10000
+            elif isinstance(cell.value, str) and cell.value.replace(".", "").isdigit():
+                cell.value = str(int(float(cell.value) * 10000))
+    wb.save(path)
+    result = _result(path)
+    assert (result.funds.budget, result.funds.executed) == (20, 15)
+    assert "MONEY_IN_YUAN" in {f.code for f in result.findings}
+
+
+def test_amount_written_with_wan(tmp_path):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    funds = _find(ws, "年度资金总额")
+    ws.cell(funds.row, funds.column + 3).value = "15万"
+    wb.save(path)
+    assert _result(path).funds.executed == 15
+
+
+def test_a_form_without_a_total_row_ends_at_its_footer(tmp_path):
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    label = _find(ws, "总分")
+    for rng in [r for r in ws.merged_cells.ranges if r.min_row == label.row]:
+        ws.unmerge_cells(str(rng))
+    for c in range(1, 12):
+        ws.cell(label.row, c).value = None
+    ws.cell(label.row, 2).value = "填表人：张三（虚构）"
+    ws.cell(label.row + 1, 2).value = "联系电话：0994-0000000"
+    wb.save(path)
+    result = _result(path)
+    assert [i.name for i in result.form.indicators] == NAMES
+    assert {f.code for f in result.findings} >= {"TOTAL_MISSING"}

@@ -358,6 +358,10 @@ def _no_number(text: str, core: str) -> Measure:
     return Measure("qualitative", text=text)
 
 
+# a remark in brackets after a value: ≥95%（含）, ≥10次（全年累计）, 100%（按季度考核）
+_TRAILING_REMARK = re.compile(r"(.*\d.*?)\(([^()\d]*)\)")
+
+
 def _parse_text(text: str) -> Measure:
     core = _compact(text)
     if not core:
@@ -366,6 +370,13 @@ def _parse_text(text: str) -> Measure:
         return Measure("not_applicable", text=text)
     if not _DIGIT.search(core):
         return _no_number(text, core)
+    remark = _TRAILING_REMARK.fullmatch(core) if core.endswith(")") else None
+    if remark:
+        # the value without its bracketed remark, when that alone is a number or a date
+        # (a unit in brackets, 20(万元), is read as a unit by the parser itself)
+        bare = _parse_text(remark.group(1))
+        if bare.kind in ("number", "date") and not resolve_unit(remark.group(2)):
+            return replace(bare, text=text)
 
     op, rest, had_op = _take_prefix(core)
     if had_op and _ANY_OP_START.match(rest):

@@ -55,8 +55,8 @@ NOT_APPLICABLE_TEXT = {"/", "／", "—", "－", "-", "——", "无", "……",
 # cells
 
 
-# what may follow an amount or a score in its cell: 分, 万元, （万元）, line breaks
-_UNIT_NOISE = re.compile(r"\s*[（(]\s*万元\s*[)）]|万元|分|\s+")
+# what may follow an amount or a score in its cell: 分, 万元 (or 万), （万元）, line breaks
+_UNIT_NOISE = re.compile(r"\s*[（(]\s*万元?\s*[)）]|万元|(?<=\d)万$|分|\s+")
 
 
 def cell_number(cell: Cell) -> Decimal | None:

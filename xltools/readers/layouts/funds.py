@@ -32,7 +32,7 @@ from decimal import Decimal
 from ...core.decimals import to_decimal
 from ...core.model import Cell, Finding, FundsRow
 from ..grid import Grid
-from .common import LabelIndex, label_weight, row_anchors, span_of, split_label
+from .common import LabelIndex, label_weight, row_anchors, span_of, split_label, squeeze_label
 
 # header label key → FundsRow field ("arrived" is read for the layout only: Hebei 到位数)
 FUNDS_COLUMNS: dict[str, str] = {
@@ -120,13 +120,21 @@ def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, D
         for c, key in index.row_keys[r]:
             if key in FUNDS_TITLES:
                 _, parts = split_label(str(grid.raw(r, c)))
-                if "元" in parts:
-                    unit = "元"
+                for part in parts:  # 项目资金（元） or 项目资金（单位：元）
+                    m = _UNIT.search(part)
+                    if part in ("元", "万元") or m:
+                        unit = m.group(1) if m else part
                 if key == "预算执行情况":
                     weight = label_weight(str(grid.raw(r, c))) or weight
             m = _UNIT.search(key)
             if m:
                 unit = m.group(1)
+        for c in range(grid.width):  # a note in brackets, （单位：元）, is not in the label index
+            value = grid.raw(r, c)
+            if isinstance(value, str) and "单位" in value and len(value) <= 30:
+                m = _UNIT.search(squeeze_label(value))
+                if m:
+                    unit = m.group(1)
     return unit, weight
 
 

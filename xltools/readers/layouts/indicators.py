@@ -74,6 +74,10 @@ GRADES = frozenset({"优", "良", "中", "差", "优秀", "良好", "合格", "�
 # a row of its own under 总分 that carries the grade: ``自评等级 | 优``
 GRADE_ROW_KEYS = frozenset({"等级", "评价等级", "自评等级", "绩效等级", "绩效评价等级", "评价结果",
                             "自评结果", "自评结论"})
+# the lines under a form (signatures, contact, notes): the indicator block ends there
+FOOTER_KEYS = frozenset({"填表人", "填报人", "填表日期", "填报日期", "联系人", "联系电话", "电话",
+                         "单位负责人", "财务负责人", "项目负责人", "审核人", "复核人", "填表说明",
+                         "注", "备注", "说明"})
 LEVEL1_BY_LEVEL2 = (
     (("数量", "质量", "时效", "成本"), "产出指标"),
     (("经济", "社会", "生态", "可持续"), "效益指标"),
@@ -225,6 +229,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     grid_cell, first_filled = grid.cell, grid.first_filled
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
+        if row_keys and any(_labelled_as(k, FOOTER_KEYS) for c, k in row_keys if c <= name_col):
+            break  # 填表人：… 联系电话：… under a form without a 总分 row
         if row_keys and any(_labelled_as(k, TOTAL_KEYS) for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
