@@ -221,3 +221,48 @@ def test_a_long_preamble_keeps_the_title_and_year(tmp_path):
     form, result = _read(tmp_path, change)
     assert form.year.text == "2020"
     _clean(result)
+
+
+# --- one form over several tables ---------------------------------------------------------------
+
+
+def _split(tbl, cuts: list[str], repeat_header: bool = False) -> None:
+    """Cut the form's table before the rows whose first cells read ``cuts`` (拆分表格), with a
+    paragraph between the pieces; ``repeat_header`` repeats the indicator header rows at the top
+    of a piece cut inside the indicator block."""
+    import copy
+
+    rows = list(tbl.iterchildren(qn("w:tr")))
+    texts = ["".join(_text(tc) for tc in tr.iter(qn("w:tc"))) for tr in rows]
+    header = [i for i, t in enumerate(texts) if "三级指标" in t or "指标值" in t]
+    bounds = [0] + [next(i for i, t in enumerate(texts) if t.startswith(cut) or cut in t)
+                    for cut in cuts] + [len(rows)]
+    pieces = []
+    for a, b in zip(bounds, bounds[1:]):
+        piece = copy.deepcopy(tbl)
+        for k, tr in enumerate(list(piece.iterchildren(qn("w:tr")))):
+            if not a <= k < b:
+                piece.remove(tr)
+        if repeat_header and a > max(header):
+            first = piece.find(qn("w:tr"))
+            for k in header:
+                first.addprevious(copy.deepcopy(rows[k]))
+        pieces.append(piece)
+    for piece in pieces:
+        tbl.addprevious(piece)
+        if piece is not pieces[-1]:
+            tbl.addprevious(etree.fromstring(f"<w:p {NS}><w:r><w:t>（续表）</w:t></w:r></w:p>"))
+    tbl.getparent().remove(tbl)
+
+
+@pytest.mark.parametrize("cuts, repeat", [
+    (["群众知晓率"], False),  # the indicator block cut in two
+    (["群众知晓率"], True),  # … with the header repeated on the next page's table
+    (["项目资金", "绩效指标"], False),  # 项目名称 / 项目资金 / 绩效指标: three tables
+])
+def test_a_form_over_several_tables_is_one_form(tmp_path, cuts, repeat):
+    form, result = _read(tmp_path, lambda tbl: _split(tbl, cuts, repeat))
+    assert form.year.text == "2020"
+    _clean(result)
+    last = form.indicators[-1].source
+    assert last.sheet.endswith(f"表{len(cuts) + 1}")  # each cell keeps its own table's address

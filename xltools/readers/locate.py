@@ -30,7 +30,7 @@ from .grid import Grid, JoinedGrid
 from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
 from .layouts.funds import FUNDS_COLUMNS, read_funds
 from .layouts.indicators import find_header as find_indicator_header
-from .layouts.indicators import read_indicators
+from .layouts.indicators import TOTAL_KEYS, _labelled_as, read_indicators
 
 HEADER_LABELS = {
     "project": ("项目名称",),
@@ -117,35 +117,58 @@ def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
 
 
 def join_split_tables(grids: list[Grid]) -> list[Grid]:
-    """Word forms split over two tables, joined back into one grid each.
+    """Word forms split over several tables, joined back into one grid each.
 
     表1: 项目名称 … 项目资金 … 年度总体目标 (no 绩效指标 header)
     (a paragraph typed between the tables)
     表2: 绩效指标 | 一级指标 | 二级指标 | 三级指标 … 总分 (no 项目名称, no title)
     → one :class:`JoinedGrid` 表1+表2 whose cells keep their own table's addresses.
+
+    The same for a form in three tables (项目名称 / 项目资金 / 绩效指标), and for an indicator
+    table cut in two (拆分表格: the rows after the cut, with or without the header repeated,
+    up to 总分, in the next table).
     """
     out: list[Grid] = []
     i = 0
     while i < len(grids):
         grid = grids[i]
-        if i + 1 < len(grids) and _continues(grid, grids[i + 1]):
-            out.append(JoinedGrid.of(grid, grids[i + 1]))
-            i += 2
-            continue
+        while i + 1 < len(grids) and _continues(grid, grids[i + 1]):
+            grid = JoinedGrid.of(grid, grids[i + 1])
+            i += 1
         out.append(grid)
         i += 1
     return out
 
 
 def _continues(first: Grid, second: Grid) -> bool:
+    """``second`` carries on the last form of ``first``: it starts no form of its own, and
+    either ``first`` stops before the indicator block (``second`` holds the funds block or the
+    indicator header) or ``first``'s indicator block has no 总分 yet (``second`` holds one, or
+    the header repeated)."""
     if first.kind != "word_table" or second.kind != "word_table" or not first.rows or not second.rows:
         return False
     head = LabelIndex.build(first)
     starts = form_starts(head)
-    if not starts or find_indicator_header(head, starts[-1], first.height) is not None:
-        return False  # no form in the first table, or its last form is complete
+    if not starts:
+        return False  # no form in the first table
     tail = LabelIndex.build(second)
-    return not form_starts(tail) and find_indicator_header(tail, 0, second.height) is not None
+    if form_starts(tail):
+        return False
+    tail_header = find_indicator_header(tail, 0, second.height)
+    hr = find_indicator_header(head, starts[-1], first.height)
+    if hr is None:
+        return tail_header is not None or _has_funds_header(tail)
+    closed = any(_labelled_as(key, TOTAL_KEYS) for r in range(hr + 1, first.height)
+                 for _, key in head.row_keys[r])
+    if closed:
+        return False  # the last form is complete
+    return tail_header is not None or any(
+        _labelled_as(key, TOTAL_KEYS) for keys in tail.row_keys for _, key in keys)
+
+
+def _has_funds_header(index: LabelIndex) -> bool:
+    fields = {FUNDS_COLUMNS[k] for k in index.positions if k in FUNDS_COLUMNS}
+    return {"budget", "executed"} <= fields
 
 
 def _first_label_col(index: LabelIndex, r: int) -> int:

@@ -110,10 +110,14 @@ class IndicatorBlock:
 def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
     """First row holding 一级指标 (or 二级指标) and 三级指标."""
     for r in range(r1, r2):
-        keys = {k for _, k in index.row_keys[r]}
-        if "三级指标" in keys and ("一级指标" in keys or "二级指标" in keys):
+        if _is_header_row(index.row_keys[r]):
             return r
     return None
+
+
+def _is_header_row(row_keys: list[tuple[int, str]]) -> bool:
+    keys = {k for _, k in row_keys}
+    return "三级指标" in keys and ("一级指标" in keys or "二级指标" in keys)
 
 
 def _classify(upper: str, lower: str) -> str | None:
@@ -227,6 +231,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     target_span = cols.get("target")
     weight_pct = "weight_pct" in cols
     grid_cell, first_filled = grid.cell, grid.first_filled
+    skip_to = -1
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
         if row_keys and any(_labelled_as(k, FOOTER_KEYS) for c, k in row_keys if c <= name_col):
@@ -237,6 +242,11 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             if block.reported_grade.is_empty:
                 _read_grade_row(grid, index, r + 1, min(r + 3, r2), block)
             break
+        if row_keys and _is_header_row(row_keys):
+            skip_to = r + 1 if _is_header_continuation(grid, r) else r
+            continue  # the header repeated (a table split over two pages or two tables)
+        if r <= skip_to:
+            continue
         raw1 = _text(grid, r, span1)
         raw2 = _text(grid, r, span2)
         # _cell(grid, r, span) for each span, inline
