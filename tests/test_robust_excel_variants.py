@@ -194,3 +194,26 @@ def test_a_form_without_a_total_row_ends_at_its_footer(tmp_path):
     result = _result(path)
     assert [i.name for i in result.form.indicators] == NAMES
     assert {f.code for f in result.findings} >= {"TOTAL_MISSING"}
+
+
+def test_two_forms_side_by_side_on_one_sheet(tmp_path):
+    """A second form placed to the right of the first (columns K…) is read too, with its own
+    addresses, instead of disappearing."""
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    other = openpyxl.load_workbook(write_national_xlsx(
+        [synthetic_form("另一个项目（虚构）", budget="50", executed="40")], tmp_path / "乙.xlsx")).active
+    for row in other.iter_rows():
+        for cell in row:
+            if cell.value is not None and not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                ws.cell(cell.row, cell.column + 10).value = cell.value
+    for rng in other.merged_cells.ranges:
+        ws.merge_cells(start_row=rng.min_row, start_column=rng.min_col + 10,
+                       end_row=rng.max_row, end_column=rng.max_col + 10)
+    wb.save(path)
+    forms = read_forms(path).forms
+    assert [f.project_name for f in forms] == ["示例项目（虚构）", "另一个项目（虚构）"]
+    results = [evaluate(f) for f in forms]
+    assert [(r.funds.budget, r.funds.executed) for r in results] == [(20, 15), (50, 40)]
+    assert [i.name for i in forms[1].indicators] == NAMES
+    assert forms[1].project.source.cell == "L3"

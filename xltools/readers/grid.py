@@ -181,6 +181,27 @@ class Grid:
             self._width = max((len(r) for r in self.rows), default=0)
         return self._width
 
+    def columns(self, c1: int, c2: int) -> "Grid":
+        """The columns ``c1 … c2 - 1`` as a grid of their own, every cell keeping its address
+        (two forms side by side on one sheet are read one at a time).
+
+        >>> g = Grid("a.xlsx", "表1", [["项目名称", "甲", "项目名称", "乙"]], origin=(4, 1))
+        >>> right = g.columns(2, 4)
+        >>> right.rows, right.address(0, 1)
+        ([['项目名称', '乙']], 'E5')
+        """
+        def inside(key: tuple[int, int]) -> bool:
+            return c1 <= key[1] < c2
+
+        merged = [(r1, max(a, c1) - c1, r2, min(b, c2 - 1) - c1) for r1, a, r2, b in self.merged
+                  if a < c2 and b >= c1]
+        return Grid(self.file, self.sheet, [row[c1:c2] for row in self.rows],
+                    origin=(self.origin[0], self.origin[1] + c1),
+                    merged=[m for m in merged if m[2] > m[0] or m[3] > m[1]],
+                    formats={(r, c - c1): f for (r, c), f in self.formats.items() if inside((r, c))},
+                    no_cache={(r, c - c1) for r, c in self.no_cache if inside((r, c))},
+                    kind=self.kind)
+
     def address(self, r: int, c: int) -> str:
         return a1(self.origin[0] + r, self.origin[1] + c)
 

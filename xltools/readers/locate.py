@@ -73,6 +73,17 @@ _HEADINGS = STOP_KEYS | LIST_HEADER_KEYS | {"项目编码", "项目代码", "项
                                             "序号"}
 
 
+def _side_by_side(index: LabelIndex) -> list[int]:
+    """First columns of forms standing next to each other (two 项目名称 on one row, neither a
+    list's column heading); ``[]`` for forms stacked or alone. The first band starts at 0."""
+    by_row: dict[int, list[int]] = {}
+    for r, c in index.positions.get("项目名称", ()):
+        if not _is_list_header(index, r, c):
+            by_row.setdefault(r, []).append(c)
+    cols = sorted({c for cs in by_row.values() if len(cs) > 1 for c in cs})
+    return [0, *cols[1:]] if len(cols) > 1 else []
+
+
 def form_starts(index: LabelIndex) -> list[int]:
     """Rows where a form starts: a title row, or a 项目名称 row not preceded by its title.
 
@@ -100,6 +111,12 @@ def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
     if grid.sheet.strip() in SKIP_SHEETS or not grid.rows:
         return [], []
     index = LabelIndex.build(grid)
+    bands = _side_by_side(index) if not isinstance(grid, JoinedGrid) else []
+    if len(bands) > 1:  # forms next to each other: each band of columns on its own
+        forms: list[Form] = []
+        for c1, c2 in zip(bands, bands[1:] + [grid.width]):
+            forms.extend(locate_forms(grid.columns(c1, c2))[0])
+        return forms, []
     starts = form_starts(index)
     if not starts:
         if any(_is_department_wide(key) for key in index.positions):
