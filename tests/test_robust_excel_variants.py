@@ -217,3 +217,24 @@ def test_two_forms_side_by_side_on_one_sheet(tmp_path):
     assert [(r.funds.budget, r.funds.executed) for r in results] == [(20, 15), (50, 40)]
     assert [i.name for i in forms[1].indicators] == NAMES
     assert forms[1].project.source.cell == "L3"
+
+
+def test_one_weight_and_score_merged_over_two_indicator_rows(tmp_path):
+    """分值 30 and 得分 30 typed once for 群众知晓率 and 参训人员满意度 (cells merged down over
+    both rows): counted once, so the weights still add up to 100 and the scores to 95.5."""
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    first = _find(ws, "群众知晓率")
+    header = _find(ws, "一级指标").row
+    cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    for name in ("分值", "得分"):
+        col = cols[name]
+        ws.cell(first.row, col).value = 30
+        ws.cell(first.row + 1, col).value = None
+        ws.merge_cells(start_row=first.row, start_column=col, end_row=first.row + 1, end_column=col)
+    wb.save(path)
+    result = _result(path)
+    assert [i.name for i in result.form.indicators] == NAMES
+    assert [ir.weight for ir in result.indicators] == [40, 20, 30, None]
+    codes = {f.code for f in result.findings}
+    assert {"WEIGHTS_NOT_100", "TOTAL_SUM_MISMATCH"}.isdisjoint(codes), codes

@@ -259,6 +259,10 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             target = _joined_target(grid, r, cols)
         if weight_pct and weight.is_empty:
             weight = _cell(grid, r, cols.get("weight_pct"))
+        if not weight.is_empty and _merged_from_above(grid, r, value_spans[2]):
+            weight = EMPTY  # one 分值 for several rows: counted once, on its first row
+        if not score.is_empty and _merged_from_above(grid, r, value_spans[3]):
+            score = EMPTY
         if raw1:
             level1 = split_label(raw1)[0]
             level1_weight = label_weight(raw1)
@@ -287,6 +291,11 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             level1_weight=level1_weight, level1_inferred=inferred, source=name_cell.source))
         block.last_row = r
     return block
+
+
+def _merged_from_above(grid: Grid, r: int, span: tuple[int, int] | None) -> bool:
+    """The cell at (r, span) is part of a range merged down from an earlier row."""
+    return span is not None and grid.anchor(r, span[0])[0] < r
 
 
 def normalise_name(text: str) -> str:
