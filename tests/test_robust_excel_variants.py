@@ -238,3 +238,25 @@ def test_one_weight_and_score_merged_over_two_indicator_rows(tmp_path):
     assert [ir.weight for ir in result.indicators] == [40, 20, 30, None]
     codes = {f.code for f in result.findings}
     assert {"WEIGHTS_NOT_100", "TOTAL_SUM_MISMATCH"}.isdisjoint(codes), codes
+
+
+def test_grouped_indicator_header(tmp_path):
+    """``绩效指标`` over 一级/二级/三级指标 in the second header row, while 年度指标值, 实际完成值,
+    分值 and 得分 are typed once in the first row (not merged down)."""
+    path, wb = _book(tmp_path)
+    ws = wb.active
+    top = _find(ws, "一级指标")
+    r, c = top.row, top.column  # 一级指标 at (r, c); the data rows start at r + 2
+    for rng in [x for x in ws.merged_cells.ranges if x.min_row <= r + 1 and x.max_row >= r]:
+        ws.unmerge_cells(str(rng))
+    labels = ["年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    for k in range(9):
+        ws.cell(r, c + k).value = ws.cell(r + 1, c + k).value = None
+    ws.cell(r, c).value = "绩效指标"
+    ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + 2)
+    for k, text in enumerate(["一级指标", "二级指标", "三级指标"]):
+        ws.cell(r + 1, c + k).value = text
+    for k, text in enumerate(labels):
+        ws.cell(r, c + 3 + k).value = text
+    wb.save(path)
+    _indicators_read(_result(path))

@@ -146,7 +146,27 @@ def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, i
                 fields[name] = (c1, c)  # same label continues (a merged header)
             continue
         fields[name] = (c, c)
+    if hr > 0:
+        _fields_above(grid, hr, fields)
     return fields, (lower_row if lower_row is not None else hr)
+
+
+def _fields_above(grid: Grid, hr: int, fields: dict[str, tuple[int, int]]) -> None:
+    """A grouped header: ``绩效指标`` over 一级/二级/三级指标 on the header row, while 年度指标值,
+    实际完成值, 分值, 得分 stand once in the row above (not merged down): take the columns the
+    header row leaves unnamed from there."""
+    r = hr - 1
+    found: dict[str, int] = {}
+    taken = {c for c1, c2 in fields.values() for c in range(c1, c2 + 1)}
+    for c in range(grid.width):
+        if c in taken or grid.anchor(r, c) != (r, c) or grid.text(hr, c):
+            continue
+        name = _classify(label_key(grid.text(r, c)), "") if grid.text(r, c) else None
+        if name is not None and name not in fields and name not in found:
+            found[name] = c
+    if len(found) >= 2:  # a real header row, not a stray label above the table
+        for name, c in found.items():
+            fields[name] = (c, c)
 
 
 def _is_header_continuation(grid: Grid, hr: int) -> bool:
