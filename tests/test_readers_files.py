@@ -207,3 +207,13 @@ def test_a_target_typed_as_a_percent_cell_compares_with_a_percent_text(tmp_path)
     row = next(ir for ir in result.indicators if ir.indicator.name.startswith("参训人员满意度"))
     assert (row.met, row.score) == (True, row.weight)  # 90 % against ≥ 85 %
     assert {"OVER_ACHIEVEMENT", "MISSED_TARGET_FULL_SCORE"}.isdisjoint(f.code for f in result.findings)
+
+
+def test_a_damaged_word_file_is_sent_back_to_word(tmp_path):
+    path = tmp_path / "坏文档.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document 未闭合")
+    with pytest.raises(ReadError) as info:
+        read_forms(path)
+    assert "请用 Word/WPS 打开后重新保存再试" in info.value.reason and "坏文档.docx" in info.value.reason

@@ -258,7 +258,7 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
-        raise _fail(name, _parser_reason(exc)) from None
+        raise _fail(name, _parser_reason(exc, kind)) from None
     finally:
         if archive is not None:
             archive.close()
@@ -276,12 +276,13 @@ def sheet_too_large(name: str, sheet: str, used: str) -> Finding:
         location=Source(name, sheet, used.split(":")[-1]), expected=used)
 
 
-def _parser_reason(exc: Exception) -> str:
-    kind = type(exc).__name__
+def _parser_reason(exc: Exception, kind: str = "excel") -> str:
+    """One Chinese line for a parser failure; a Word file is told to go back to Word/WPS."""
     text = str(exc)
-    if kind == "PasswordError" or "password" in text.lower() or "encrypt" in text.lower():
+    if type(exc).__name__ == "PasswordError" or "password" in text.lower() or "encrypt" in text.lower():
         return "文件已加密（需要密码），请另存为无密码副本后再试。"
-    return "文件已损坏或格式无法识别，请用 Excel/WPS 打开后重新保存再试。"
+    app = "Word/WPS" if kind == "word" else "Excel/WPS"
+    return f"文件已损坏或格式无法识别，请用 {app} 打开后重新保存再试。"
 
 
 def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> ReadOutcome:
