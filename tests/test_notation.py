@@ -6,12 +6,14 @@ the expected values follow the row's "Suggested handling" column.
 
 from __future__ import annotations
 
+import re
+
 import doctest
 import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import xltools.core.notation as notation
@@ -492,6 +494,8 @@ UNITS = {"%": "%", "百分比": "%", "万元": "万元", "元": "元", "次": "�
        st.sampled_from(sorted(UNITS)), st.sampled_from(["", " ", "\u3000"]))
 def test_written_measures_round_trip(op, number, unit, space):
     text = f"{op}{space}{number}{space}{unit}"
+    # 1997.01 with no unit is read as a year and month (notations: ``2020.12`` is a date)
+    assume(unit != "" or not re.fullmatch(r"(19|20)\d\d\.(0[1-9]|1[0-2])", str(number)))
     m = parse_measure(text)
     assert m.kind == "number", (text, m)
     assert (m.op, m.value, m.unit) == (OPS[op], number, UNITS[unit])

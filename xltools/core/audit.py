@@ -80,7 +80,10 @@ def check_missed_full_score(result: FormResult, pack: RulePack) -> list[Finding]
     """
     out = []
     for ir in _scored_rows(result):
-        if ir.met is False and ir.reported_score is not None and ir.reported_score >= ir.weight - pack.tol_score:
+        # full marks: the whole 分值 (9.96 of 10 is a deduction), not what the rule gives anyway
+        if ir.met is False and ir.reported_score is not None and ir.weight > 0 and \
+                ir.reported_score >= ir.weight and (
+                    ir.score is None or abs(ir.reported_score - ir.score) > pack.tol_score):
             out.append(_finding(
                 "MISSED_TARGET_FULL_SCORE", result,
                 f"{_name(ir)}未完成指标值{_row(ir)}，却得满分 {fmt(ir.reported_score)}；"
@@ -312,7 +315,7 @@ def _treatment(ir: IndicatorResult, pack: RulePack) -> str | None:
     pair = comparable(ir.target, ir.actual)
     if pair is None or ir.reported_score is None or ir.weight is None or pair[0] == pair[1]:
         return None
-    full = ir.reported_score >= ir.weight - pack.tol_score
+    full = ir.reported_score >= ir.weight
     under = pair[1] < pair[0]
     return "ceiling" if full == under else "floor"
 
@@ -326,6 +329,8 @@ def check_mixed_rules(result: FormResult, pack: RulePack) -> list[Finding]:
     """
     groups: dict[str, list[tuple[IndicatorResult, str]]] = defaultdict(list)
     for ir in _scored_rows(result):
+        if ir.target.op is not None:
+            continue  # ≥95% and ≤2%: the filer wrote which way each row counts
         how = _treatment(ir, pack)
         if how:
             groups[ir.indicator.level2].append((ir, how))
@@ -519,8 +524,11 @@ def check_level1_inferred(result: FormResult, pack: RulePack) -> list[Finding]:
 
 
 def reported_sum(result: FormResult) -> Decimal | None:
-    """预算执行得分 + Σ 得分 as written in the form (None when no score is written at all)."""
-    parts = [ir.reported_score for ir in result.indicators if ir.applicable and ir.reported_score is not None]
+    """预算执行得分 + Σ 得分 as written in the form (None when no score is written at all).
+
+    Every written score counts, a "/" row's too: the sum checks the filer's arithmetic (a score
+    on a row that does not apply is NA_ROW_WEIGHTED's business)."""
+    parts = [ir.reported_score for ir in result.indicators if ir.reported_score is not None]
     if result.funds.reported_score is not None:
         parts.append(result.funds.reported_score)
     return sum(parts, ZERO) if parts else None

@@ -629,9 +629,11 @@ def align_units(target: Measure, actual: Measure) -> tuple[Measure, Measure, str
 def _adopt_target_unit(target: Measure, actual: Measure) -> tuple[Measure, Measure, str | None]:
     a, t = actual.value, target.value
     if (target.unit == "%" and t is not None and a is not None and t > Decimal("1.5")
-            and 0 <= a <= Decimal("1.5") and (actual.numeric_cell or a * 10 < t)):
+            and 0 <= a <= Decimal("1.5")
+            and (actual.numeric_cell or (a * 10 < t and target.op not in ("<=", "<")))):
         # 0.95 against ≥95%: a fraction typed into an unformatted cell, read as a fraction when
-        # that lands closer to the target than reading it as a percent (a < t/10). A number cell
+        # that lands closer to the target than reading it as a percent (a < t/10) — not against
+        # a ceiling (≤2% against 0.1 is 0.1 %: small rates are the point there). A number cell
         # whose format the reader could not see (python-calamine reads values, not formats) is
         # read as a fraction whenever it is at most 1.5: 1 against ≧10% is a 100 % cell.
         percent = a * HUNDRED

@@ -72,7 +72,7 @@ class RulePack:
     strict_formula: str  # all_or_nothing
     over_achievement_factor: Decimal
     bare_default: str
-    bare_by_level2: tuple[tuple[str, str], ...]
+    bare_by_level2: tuple[tuple[str, str, str], ...]  # (keyword, op, "any" | "time")
     bands: tuple[Band, ...]  # top first
     band_match_order: tuple[str, ...]
     band_top_rate: Decimal  # fraction
@@ -89,10 +89,14 @@ class RulePack:
     deviation_penalty: Decimal
     execution_caps: tuple[tuple[Decimal, Decimal], ...]  # (below rate fraction, max total)
 
-    def bare_operator(self, level2: str | None) -> str:
-        """The operator of a target written without one, by its 二级指标 (成本指标 → ``<=``)."""
-        for keyword, op in self.bare_by_level2:
-            if level2 and keyword in level2:
+    def bare_operator(self, level2: str | None, time_measure: bool | None = None) -> str:
+        """The operator of a target written without one, by its 二级指标 (成本指标 → ``<=``).
+
+        A rule limited to ``measures = "time"`` (时效指标: a date or a duration is a deadline)
+        applies only when ``time_measure`` is not False: 100% or 12次 on a 时效 row is ≥.
+        """
+        for keyword, op, measures in self.bare_by_level2:
+            if level2 and keyword in level2 and not (measures == "time" and time_measure is False):
                 return op
         return self.bare_default
 
@@ -297,6 +301,12 @@ def _build(data: dict[str, Any], path: Path) -> RulePack:
         return value
 
     bare = _pairs(r, "bare_defaults.by_level2", "keyword", "op", op)
+    measures = []
+    for i, item in enumerate(r.items("bare_defaults.by_level2")):
+        kind = item.get("measures", "any")
+        if kind not in ("any", "time"):
+            raise r.error(f"bare_defaults.by_level2[{i}].measures", f"的值“{kind}”应为 any 或 time")
+        measures.append(kind)
     grades = _pairs(r, "grades.levels", "name", "min", r.number)
     caps = [(r.percent(f"platform.execution_caps[{i}].below_percent", item.get("below_percent", "x")),
              r.number(f"platform.execution_caps[{i}].max_total", item.get("max_total", "x")))
@@ -321,7 +331,7 @@ def _build(data: dict[str, Any], path: Path) -> RulePack:
         strict_formula=r.text("indicators.strict_formula", ("all_or_nothing",)),
         over_achievement_factor=r.number("indicators.over_achievement_factor"),
         bare_default=op("bare_defaults.default", r.get("bare_defaults.default")),
-        bare_by_level2=tuple((str(k), v) for k, v in bare),
+        bare_by_level2=tuple((str(k), v, m) for (k, v), m in zip(bare, measures)),
         bands=_bands(r),
         band_match_order=r.strings("qualitative.match_order"),
         band_top_rate=r.percent("qualitative.top_percent"),

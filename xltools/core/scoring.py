@@ -220,7 +220,15 @@ def effective_operator(target: Measure, level2: str | None, pack: RulePack) -> s
     """
     if target.op is None and target.value == 0:
         return "="
-    return target.op or pack.bare_operator(level2)
+    return target.op or pack.bare_operator(level2, is_time_measure(target))
+
+
+_TIME_UNITS = frozenset({"年", "个月", "月", "季度", "周", "天", "日", "工作日", "小时", "分钟"})
+
+
+def is_time_measure(measure: Measure) -> bool:
+    """A date (``2020年12月``) or a duration (``3个月``, ``15个工作日``)."""
+    return measure.kind == "date" or (measure.unit or "") in _TIME_UNITS
 
 
 def _ratio(part: Decimal, whole: Decimal) -> Decimal:
@@ -272,10 +280,20 @@ def _day(date: tuple[int, int, int]) -> _dt.date | None:
 
 
 def _deadline(target: Measure, actual: Measure, w: Decimal, pack: RulePack):
+    """A date target: no later than it (the default), or no earlier (``2023年6月以后``, ``起``).
+
+    An actual given only to the month (``2023年12月``) meets a deadline inside that month
+    (``2023年12月15日``): the two are compared at the month, the precision both carry.
+    """
     due, done = _day(target.date), _day(actual.date)  # type: ignore[arg-type]
     if due is None or done is None:
         return None, None, "unparsed"
-    if done <= due:
+    by_month = actual.date[2] == 0 or target.date[2] == 0  # type: ignore[index]
+    a, t = (done.replace(day=1), due.replace(day=1)) if by_month else (done, due)
+    if target.op in (">=", ">"):  # no earlier than
+        met = a >= t if target.op == ">=" else a > t
+        return (w if met else ZERO), met, "deadline"
+    if a <= t:
         return w, True, "deadline"
     if pack.deadline_formula == "proportional":
         late = Decimal((done - due).days)
@@ -315,6 +333,15 @@ def classify_band(target: Measure, actual: Measure, pack: RulePack) -> Band | No
     text = actual.text.strip()
     if not text:
         return None
+    share = _PERCENT_IN_TEXT.fullmatch(text.replace("％", "%"))
+    if share:  # 完成60%, 完成率95%: banded by the value, not by the word 完成
+        return _band_by_rank(pack, Decimal(share.group(1)) / 100)
+    if _NO_BAD_EVENTS.search(text):  # 无差错, 零投诉: the good outcome of a "none" target
+        return pack.bands[0]
+    negated = _negated_top(pack).search(text)
+    if negated:  # 未能完成, 不及时, 效果不明显: the top band's words, negated
+        partial = negated.group(1) in _NOT_ALL and len(pack.bands) > 1
+        return pack.bands[1] if partial else pack.bands[-1]
     for name in pack.band_match_order:
         band = pack.band(name)
         if band:
@@ -324,6 +351,34 @@ def classify_band(target: Measure, actual: Measure, pack: RulePack) -> Band | No
     if target.text and text == target.text.strip():
         return pack.bands[0]
     return None
+
+
+# "none of the bad thing happened": 无差错, 零投诉, 未发生安全事故 (差 alone is a bottom word)
+_NO_BAD_EVENTS = re.compile(r"(?:无|零|未发生|没有发生)(?:重大|一般|安全|质量)?"
+                            r"(?:差错|错误|投诉|事故|违规|违纪|失误|问题|纠纷|上访)")
+_NOT_ALL = frozenset({"全部", "完全", "全面"})  # 未全部完成: partly done
+# a word or two, then one percentage: 完成60%, 完成率95%, 达到85%
+_PERCENT_IN_TEXT = re.compile(r"[^\d%]{1,6}?(\d+(?:\.\d+)?)\s*%")
+_NEGATIONS = r"(?:不|未能|未|没有|没|尚未|无法|不能|难以)"
+
+
+def _negated_top(pack: RulePack) -> re.Pattern[str]:
+    """The top band's keywords right after a negation (``未能完成``, ``不及时``), an adverb
+    allowed between (``未按期完成``; ``未全部完成`` is group 1: the middle band).
+
+    >>> from xltools.core.rulepack import load_rulepack
+    >>> p = _negated_top(load_rulepack())
+    >>> [bool(p.search(t)) for t in ("未能完成", "效果不明显", "不断提升", "按时完成")]
+    [True, True, False, False]
+    """
+    keywords = tuple(pack.bands[0].keywords) if pack.bands else ()
+    return _negation_pattern(keywords)
+
+
+@lru_cache(maxsize=16)
+def _negation_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)) or "(?!)"
+    return re.compile(_NEGATIONS + r"(全部|完全|全面|按期|按时|如期|及时)?(?:" + words + ")")
 
 
 @lru_cache(maxsize=64)
