@@ -143,3 +143,23 @@ def test_pandas_frames_have_the_sheet_columns(inputs, tmp_path):
     assert (s.findings["代码"] == "READ_FAILED").sum() == 1
     out = s.write(tmp_path / "nb.xlsx")
     assert openpyxl.load_workbook(out)["汇总"].cell(4, 2).value == "文化强州建设（虚构）"
+
+
+def test_links_to_files_whose_names_hold_hash_or_percent(tmp_path):
+    """``项目#2.xlsx`` and ``增长12%2020年.xlsx`` (a browser-saved name looks escaped already):
+    every link of the summary, percent-decoded, is an existing file next to the summary."""
+    from urllib.parse import unquote
+
+    folder = tmp_path / "第#1批 收表"
+    folder.mkdir()
+    for name in ("项目#2.xlsx", "增长12%2020年.xlsx", "%E9%A1%B9%E7%9B%AE.xlsx"):
+        write_national_xlsx([synthetic_form(f"{name}（虚构）")], folder / name)
+    out = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    targets = {c.hyperlink.target for ws in (wb["汇总"], wb["问题清单"]) for row in ws.iter_rows()
+               for c in row if c.hyperlink is not None}
+    assert targets
+    for target in targets:
+        assert "#" not in target
+        assert (tmp_path / unquote(target).replace("\\", "/")).is_file(), target

@@ -174,11 +174,11 @@ class _Sheet:
         known = self._targets.get(link.path)
         if known is None:  # the form's row and its findings link to the same file
             known = self._targets[link.path] = (
-                R.link_target(link, self.out_dir),
+                escape_link_path(R.link_target(link, self.out_dir)),
                 Path(link.path).suffix.lower() not in R.WORD_SUFFIXES)
         target, cell_link = known
         url = "external:" + target
-        if link.sheet and link.cell and "#" not in target and cell_link:
+        if link.sheet and link.cell and cell_link:
             sheet = link.sheet.replace("'", "''")
             url += f"#'{sheet}'!{link.cell}"
         if self.links + pending >= MAX_LINKS or len(url) > MAX_LINK_LEN:
@@ -462,6 +462,27 @@ def _string_cell(ref: str, text: str, xf: str) -> str | None:
         space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
     return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>' \
            f"{text}</t></is></c>"
+
+
+_LINK_ESCAPES = (("%", "%25"), ("#", "%23"), ('"', "%22"), (" ", "%20"), ("<", "%3c"), (">", "%3e"),
+                 ("[", "%5b"), ("]", "%5d"), ("^", "%5e"), ("`", "%60"), ("{", "%7b"),
+                 ("}", "%7d"))
+
+
+def escape_link_path(path: str) -> str:
+    """A file path as the URL part of a hyperlink, percent-escaped the way XlsxWriter escapes
+    it, ``%`` and ``#`` included: XlsxWriter would cut ``项目#2.xlsx`` at the ``#`` and leave a
+    name that looks escaped already (``增长12%2020年.xlsx``) as it is, so both links would miss.
+
+    >>> escape_link_path("收表/项目#2 终稿.xlsx"), escape_link_path("增长12%2020年.xlsx")
+    ('收表/项目%232%20终稿.xlsx', '增长12%252020年.xlsx')
+    """
+    if path.isalnum():
+        return path
+    for char, code in _LINK_ESCAPES:
+        if char in path:
+            path = path.replace(char, code)
+    return path
 
 
 def _url_object(ws, url: str, text: str, pending: int):
