@@ -163,3 +163,21 @@ def test_links_to_files_whose_names_hold_hash_or_percent(tmp_path):
     for target in targets:
         assert "#" not in target
         assert (tmp_path / unquote(target).replace("\\", "/")).is_file(), target
+
+
+def test_running_again_into_the_same_folder(inputs, capsys):
+    """The summary saved in the folder it sums up is replaced on the next run, not read as an
+    input; another xltools summary lying there is skipped (SUMMARY_SKIPPED), not a project."""
+    out = inputs / "部门汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    first = capsys.readouterr().out
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    assert capsys.readouterr().out == first  # the same forms and files
+    other = inputs / "上次汇总.xlsx"
+    out.rename(other)
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    assert "已读取 3 个表单（4 个文件）" in capsys.readouterr().out
+    wb = openpyxl.load_workbook(out)
+    codes = [r[2] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert "SUMMARY_SKIPPED" in codes
+    assert main(["consolidate", str(out), "-o", str(out)]) == 2  # named as an input: refused

@@ -34,6 +34,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="单个文件的大小上限（MB），超过则跳过并报告")
 
 
+def _without_output(files, given, out: Path):
+    """The inputs less the output file when a folder search found it and it is a summary of an
+    earlier run saved in the folder being summed up: it is replaced, not read. Any other file
+    (a form) stays an input, and writing over it is refused."""
+    import os
+
+    from ..pipeline import ExpandedPaths
+
+    from ..readers.files import is_summary_workbook
+
+    target = os.path.realpath(out)
+    named = {os.path.realpath(p) for p in given if os.path.isfile(p)}
+    if target in named or not is_summary_workbook(out):
+        return files  # a form of the folder, or named: writing over it is refused
+    kept = [f for f in files if os.path.realpath(f) != target]
+    return files if len(kept) == len(files) else ExpandedPaths(kept)
+
+
 def _fail(message: str) -> int:
     print(f"错误：{message}", file=sys.stderr)
     return 2
@@ -109,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_file_mb is not None and args.max_file_mb <= 0:
         return _fail("--max-file-mb 必须大于 0。")
 
-    files = expand_paths(args.paths)
+    files = _without_output(expand_paths(args.paths), args.paths, Path(args.output))
     if not files:
         return _fail("没有找到可读取的自评表文件（支持 .xlsx .xlsm .xls .docx）。")
     out = Path(args.output)

@@ -61,6 +61,7 @@ CODES: dict[str, tuple[str, str]] = {
     "FORM_INCOMPLETE": ("error", "自评表不完整"),
     "NO_FORM": ("error", "文件中没有找到绩效自评表"),
     "SHEET_TOO_LARGE": ("warning", "工作表已用区域过大，已跳过"),
+    "SUMMARY_SKIPPED": ("info", "部门汇总工作簿，不是自评表，已跳过"),
     "READ_FAILED": ("error", "文件无法读取"),
     # across the forms of a batch (xltools.core.batch)
     "DUPLICATE_FORM": ("warning", "同一项目的自评表出现多次"),

@@ -40,6 +40,7 @@ SAVE_AS = {".doc": ".docx", ".wps": ".docx", ".dot": ".docx", ".wpt": ".docx", "
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MB = 1024 * 1024
+SUMMARY_SHEETS = frozenset({"汇总", "问题清单", "指标明细"})  # the sheets xltools consolidate writes
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,21 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
     return grids
 
 
+def is_summary_workbook(path: str | Path) -> bool:
+    """``path`` is a 部门汇总 written by xltools (its sheets include 汇总, 问题清单, 指标明细).
+
+    Only the zip's workbook part is read; anything unreadable is not a summary."""
+    import re
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    names = set(re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml))
+    return SUMMARY_SHEETS <= names
+
+
 def sheet_too_large(name: str, sheet: str, used: str) -> Finding:
     """The finding for a sheet not read because its used range is huge (see ``Limits``)."""
     return Finding(
@@ -291,6 +307,11 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
     name = name or path.name
     skipped: list[tuple[str, str]] = []
     grids = join_split_tables(read_grids(path, limits, name, skipped))
+    if SUMMARY_SHEETS <= {g.sheet for g in grids}:  # a 部门汇总 of an earlier run, in the folder
+        return ReadOutcome([], [Finding(
+            "SUMMARY_SKIPPED", "info",
+            f"“{name}”是 xltools 生成的部门汇总工作簿，不是自评表，已跳过。",
+            location=Source(name, "汇总", "A1"))])
     forms: list[Form] = []
     findings: list[Finding] = [sheet_too_large(name, sheet, used) for sheet, used in skipped]
     for grid in grids:
