@@ -181,3 +181,14 @@ def test_running_again_into_the_same_folder(inputs, capsys):
     codes = [r[2] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert "SUMMARY_SKIPPED" in codes
     assert main(["consolidate", str(out), "-o", str(out)]) == 2  # named as an input: refused
+
+
+def test_an_empty_argument_and_odd_size_limits(inputs, tmp_path, capsys):
+    good = inputs / "宣传部.xlsx"
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", "", str(good), "-o", str(out)]) == 0  # "" (an unset variable) names nothing
+    assert "已读取 1 个表单（1 个文件）" in capsys.readouterr().out
+    for bad in ("nan", "inf", "1e300", "0.001"):
+        assert main(["consolidate", str(good), "-o", str(out), "--max-file-mb", bad]) == 2
+        err = capsys.readouterr().err
+        assert "--max-file-mb 必须是" in err and "内部错误" not in err, (bad, err)

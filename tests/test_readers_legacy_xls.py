@@ -26,3 +26,7 @@ def test_seed_saved_as_xls_by_libreoffice_reads_the_same(seed_path, tmp_path):
     total = xinwen.funds_row("total")
     assert (total.budget.value, total.executed.value) == (D(5), D(5))
     assert all(f.source.file == "自评表.xls" for f in from_xls)
+    # the same .xls renamed .xlsx (a common mistake): read by its content, not refused as damaged
+    renamed = tmp_path / "改了扩展名.xlsx"
+    renamed.write_bytes(xls.read_bytes())
+    assert [f.project_name for f in read_forms(renamed).forms] == [s.project_name for s in seed]

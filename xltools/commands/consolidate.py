@@ -124,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc.args[0]) if exc.args else str(exc))
     if args.workers is not None and args.workers < 1:
         return _fail("--workers 必须是正整数。")
-    if args.max_file_mb is not None and args.max_file_mb <= 0:
-        return _fail("--max-file-mb 必须大于 0。")
+    if args.max_file_mb is not None and not 0.01 <= args.max_file_mb <= 1_000_000:
+        return _fail("--max-file-mb 必须是 0.01 到 1000000 之间的数（单位 MB）。")
 
     files = _without_output(expand_paths(args.paths), args.paths, Path(args.output))
     if not files:

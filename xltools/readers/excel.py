@@ -274,10 +274,10 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
             archive = opened = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except (zipfile.BadZipFile, OSError):
             archive = None  # calamine reads it, or reports why not
-    if data is None:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    else:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    # from the bytes, not the path: calamine then goes by the content (an .xls saved under an
+    # .xlsx name is read as what it is), where from_path would go by the extension
+    raw = data if data is not None else path.read_bytes()
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
     try:
         names = workbook.sheet_names
         parts = _sheet_parts(archive, names) if archive is not None else {}

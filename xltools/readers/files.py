@@ -84,6 +84,8 @@ def input_file_names(paths: Iterable[str | Path]) -> Iterator[str]:
     seen: set[str] = set()
     for item in paths:
         text = os.fspath(item)
+        if not text:
+            continue  # an empty argument (an unset shell variable) names nothing
         if os.path.isdir(text):
             found = _files_under(text, os.path.realpath(text))
             found.sort(key=_posix_key)

@@ -459,7 +459,7 @@ def _string_cell(ref: str, text: str, xf: str) -> str | None:
         space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     else:  # ^\s and \s$ of XlsxWriter's check are the first and last character here
-        space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>' \
            f"{text}</t></is></c>"
 
