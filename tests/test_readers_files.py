@@ -217,3 +217,17 @@ def test_a_damaged_word_file_is_sent_back_to_word(tmp_path):
     with pytest.raises(ReadError) as info:
         read_forms(path)
     assert "请用 Word/WPS 打开后重新保存再试" in info.value.reason and "坏文档.docx" in info.value.reason
+
+
+def test_a_form_saved_as_doc_or_et_in_a_folder_is_reported_not_left_out(tmp_path):
+    from xltools.pipeline import check_files
+
+    write_national_xlsx([synthetic_form()], tmp_path / "表1.xlsx")
+    (tmp_path / "表2.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
+    (tmp_path / "表3.et").write_bytes(b"wps")
+    (tmp_path / "导出数据.csv").write_text("a,b", encoding="utf-8")
+    assert [p.name for p in iter_input_files([tmp_path])] == ["表1.xlsx", "表2.doc", "表3.et"]
+    report = check_files([tmp_path], workers=1)
+    reasons = [f.error for f in report.failed_files]
+    assert any("另存为 .docx" in r and "表2.doc" in r for r in reasons)
+    assert any("另存为 .xlsx" in r and "表3.et" in r for r in reasons)

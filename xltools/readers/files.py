@@ -37,6 +37,9 @@ SUPPORTED_EXTS = EXCEL_EXTS + WORD_EXTS
 SAVE_AS = {".doc": ".docx", ".wps": ".docx", ".dot": ".docx", ".wpt": ".docx", ".rtf": ".docx",
            ".et": ".xlsx", ".ett": ".xlsx", ".xlsb": ".xlsx", ".ods": ".xlsx", ".csv": ".xlsx",
            ".odt": ".docx", ".dotx": ".docx", ".xltx": ".xlsx", ".xltm": ".xlsm"}
+# found in folders: what can be read, and the office formats a form may have been saved in by
+# mistake (.doc, .et, .ods…: reported with "另存为 …" instead of being left out in silence)
+FOLDER_EXTS = frozenset(SUPPORTED_EXTS) | (frozenset(SAVE_AS) - {".csv"})
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MB = 1024 * 1024
@@ -70,7 +73,9 @@ class ReadError(Exception):
 def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files to read: given files as they are, folders searched recursively, no duplicates.
 
-    In folders only .xlsx .xlsm .xls .docx files are taken, and Office lock files (``~$a.xlsx``)
+    In folders .xlsx .xlsm .xls .docx files are taken, and the office formats a form may have
+    been saved in by mistake (.doc .wps .et .ods .xlsb …: reading them says "另存为 …"); Office
+    lock files (``~$a.xlsx``)
     and hidden files or folders (``.name``) are skipped; linked folders are not entered (as
     ``Path.rglob`` does). Each folder's files come sorted by path. A given path that does not
     exist is still yielded, so that reading it reports it. The same file reached twice (given
@@ -122,7 +127,7 @@ def _files_under(folder: str, real_folder: str) -> list[tuple[str, str]]:
         if is_dir:
             out.extend(_files_under(entry.path, os.path.join(real_folder, name)))
             continue
-        if name.startswith("~$") or os.path.splitext(name)[1].lower() not in SUPPORTED_EXTS:
+        if name.startswith("~$") or os.path.splitext(name)[1].lower() not in FOLDER_EXTS:
             continue
         try:
             if not entry.is_file():  # follows a link: a link to a file counts, to a folder not
