@@ -10,6 +10,7 @@ previous output intact and no half-written workbook behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
@@ -52,7 +53,7 @@ def atomic_path(out_path: str | Path, what: str = "汇总文件") -> Iterator[st
     try:
         fd, tmp = tempfile.mkstemp(prefix=".~xltools-", suffix=out.suffix, dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法写入{what} {out.name}：{exc.strerror or exc}") from exc
+        raise OutputError(f"无法写入{what} {out.name}：{os_reason(exc)}。") from exc
     os.close(fd)
     try:
         yield tmp
@@ -62,11 +63,30 @@ def atomic_path(out_path: str | Path, what: str = "汇总文件") -> Iterator[st
         os.replace(tmp, out)
     except OSError as exc:
         _remove(tmp)
-        raise OutputError(f"无法写入{what} {out.name}：{exc.strerror or exc}"
+        raise OutputError(f"无法写入{what} {out.name}：{os_reason(exc)}"
                           "（文件可能正在 Excel 中打开）。") from exc
     except BaseException:
         _remove(tmp)
         raise
+
+
+_OS_REASONS = {
+    errno.ENOENT: "找不到该文件或文件夹", errno.EACCES: "没有写入权限", errno.EPERM: "操作不被允许",
+    errno.EROFS: "所在的磁盘或文件夹是只读的", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹",
+    errno.EBUSY: "文件正被其他程序使用", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "磁盘配额已用完",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """An operating-system error in Chinese (the system's own text only when it is unknown).
+
+    >>> os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    '没有写入权限'
+    """
+    code = getattr(exc, "errno", None)
+    if code in _OS_REASONS:
+        return _OS_REASONS[code]
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _remove(path: str) -> None:

@@ -40,7 +40,7 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 from ..pipeline import Report
 from . import rows as R
-from .atomic import OutputError, atomic_path, refuse_inputs
+from .atomic import OutputError, atomic_path, os_reason, refuse_inputs
 from .xlsx_speedups import FastDeflateWorkbook, speed_up
 
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
@@ -910,7 +910,9 @@ class SummaryWriter:
                 try:
                     self.wb.close()
                 except XlsxWriterException as exc:
-                    raise OutputError(f"无法写入汇总文件 {self.out.name}：{exc}") from exc
+                    cause = exc.__cause__ or exc.__context__
+                    why = os_reason(cause) if isinstance(cause, OSError) else str(exc)
+                    raise OutputError(f"无法写入汇总文件 {self.out.name}：{why}。") from exc
         except BaseException:
             self._closed = True
             self._stack.__exit__(*sys.exc_info())
