@@ -158,3 +158,23 @@ def test_chunks_cover_every_file_once_in_order(n, workers):
     assert all(1 <= len(c) <= 32 for c in chunks)
     if workers > 1 and n >= 2 * workers * 32:
         assert {len(c) for c in chunks[-2 * workers * 4:]} == {8}  # a short tail
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_batch(tmp_path):
+    """A zip made on Chinese Windows, unpacked here, leaves GBK file names: the file is read,
+    shown by its Chinese name, and the summary is written."""
+    import os
+
+    from xltools.cli import main
+
+    folder = tmp_path / "收表"
+    folder.mkdir()
+    good = write_national_xlsx([synthetic_form("示例项目（虚构）")], folder / "正常.xlsx")
+    gbk = os.path.join(os.fsencode(folder), "宣传部自评表".encode("gbk") + b".xlsx")
+    with open(gbk, "wb") as fh:
+        fh.write(good.read_bytes())
+    report = check_files([folder], workers=1)
+    assert sorted(Path(f.path).name for f in report.files) == ["宣传部自评表.xlsx", "正常.xlsx"]
+    assert {r.form.source.file for r in report.results} == {"宣传部自评表.xlsx", "正常.xlsx"}
+    out = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0 and out.is_file()

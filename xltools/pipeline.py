@@ -100,11 +100,13 @@ def process_file(path: str | Path, pack=None, limits=None) -> FileReport:
     '无法读取文件 不存在.xlsx：文件不存在'
     """
     from .core.engine import evaluate, is_blank
-    from .readers.files import ReadError, read_forms
+    from .readers.files import ReadError, displayable, read_forms
 
-    path_text = str(path)
+    path_text = displayable(str(path))  # what the report shows; the file is read by its own path
     try:
-        outcome = read_forms(Path(path), limits) if limits is not None else read_forms(Path(path))
+        name = displayable(Path(path).name)
+        outcome = read_forms(Path(path), limits, name) if limits is not None else \
+            read_forms(Path(path), name=name)
     except ReadError as exc:
         reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else str(exc))
         return FileReport(path_text, (), (read_failed(path_text, reason),), reason)

@@ -140,6 +140,23 @@ def _files_under(folder: str, real_folder: str) -> list[tuple[str, str]]:
     return out
 
 
+def displayable(text: str) -> str:
+    """A path as people should see it: a name whose bytes are not UTF-8 (Python keeps them as
+    surrogates; a zip made on Chinese Windows and unpacked here leaves GBK names) is decoded as
+    GB18030, so it can be printed and written into a workbook.
+
+    >>> import os
+    >>> displayable("自评表.xlsx"), displayable(os.fsdecode("自评表".encode("gbk") + b".xlsx"))
+    ('自评表.xlsx', '自评表.xlsx')
+    """
+    if text.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return os.sep.join(  # each part on its own: a UTF-8 folder may hold a GBK-named file
+        part.encode("utf-8", "surrogateescape").decode("gb18030", "replace")
+        if any("\udc80" <= ch <= "\udcff" for ch in part) else part
+        for part in text.split(os.sep))
+
+
 def _fail(name: str, why: str) -> ReadError:
     return ReadError(f"无法读取“{name}”：{why}")
 
