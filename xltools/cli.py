@@ -77,6 +77,17 @@ def _utf8_console() -> None:
             pass
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing more."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     _utf8_console()
     parser = build_parser()
@@ -89,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (``| head -1``): not our error
+        _silence_stdout()
+        return 1
     except Exception as exc:  # last line of defence: one Chinese line, never a traceback
         print(f"错误：程序内部错误（{type(exc).__name__}: {exc}）。请把这一行报告给开发者。", file=sys.stderr)
         return 2

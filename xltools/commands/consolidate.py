@@ -182,9 +182,20 @@ def run(args: argparse.Namespace) -> int:
             "infos": infos,
             "rows": [dict(zip(headers, map(R.display, row))) for row in writer.form_rows],
         }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
         print(line, file=sys.stderr)
+        _say(lambda: (json.dump(payload, sys.stdout, ensure_ascii=False, indent=2),
+                      sys.stdout.write("\n")))
     else:
-        print(line)
-    return 0
+        _say(lambda: print(line))
+    return 0  # the summary is written, whether or not anyone still reads stdout
+
+
+def _say(write) -> None:
+    """Write the closing output; a reader gone away (``| head -1``) does not undo the summary."""
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        from ..cli import _silence_stdout
+
+        _silence_stdout()
