@@ -192,3 +192,50 @@ def test_an_empty_argument_and_odd_size_limits(inputs, tmp_path, capsys):
         assert main(["consolidate", str(good), "-o", str(out), "--max-file-mb", bad]) == 2
         err = capsys.readouterr().err
         assert "--max-file-mb 必须是" in err and "内部错误" not in err, (bad, err)
+
+
+def test_terminate_stops_cleanly(tmp_path):
+    """``kill`` (SIGTERM) during a pooled run stops like Ctrl-C: exit 130, the workers gone, no
+    temporary file next to the output and the previous output unchanged."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "收表"
+    folder.mkdir()
+    one = write_national_xlsx([synthetic_form()], tmp_path / "one.xlsx")
+    for i in range(1500):
+        shutil.copyfile(one, folder / f"表{i:04d}.xlsx")
+    out = tmp_path / "部门汇总.xlsx"
+    out.write_bytes(b"previous summary")
+    proc = subprocess.Popen([sys.executable, "-m", "xltools", "consolidate", str(folder), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.8)
+    children = _children(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the run ended before the signal")
+    assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
+    assert out.read_bytes() == b"previous summary"
+    assert not list(tmp_path.glob(".~xltools-*"))
+    time.sleep(0.5)
+    assert [pid for pid in children if os.path.exists(f"/proc/{pid}")] == []
+
+
+def _children(pid: int) -> list[int]:
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found

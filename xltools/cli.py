@@ -88,7 +88,38 @@ def _silence_stdout() -> None:
         pass
 
 
+def _stop_on_terminate() -> dict:
+    """``kill``, ``timeout`` or a closed terminal (SIGTERM, SIGHUP) stop the command like Ctrl-C:
+    the pool's workers are shut down and no temporary output is left behind. Returns the
+    handlers replaced (restored when :func:`main` returns)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    replaced = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                replaced[sig] = signal.signal(sig, stop)
+            except (ValueError, OSError):  # not the main thread, or not allowed here
+                pass
+    return replaced
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    replaced = _stop_on_terminate()
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in replaced.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     _utf8_console()
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -138,8 +138,14 @@ _WORKER_LIMITS = None
 
 
 def _init_worker(pack, limits) -> None:
+    """A pool worker: the rule pack and limits, and Ctrl-C left to the main process (which
+    cancels the chunks not started and waits for the running ones; a worker interrupted while
+    handing back its result could leave the pool waiting on a lock for ever)."""
     global _WORKER_PACK, _WORKER_LIMITS
     _WORKER_PACK, _WORKER_LIMITS = pack, limits
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _process_chunk(paths: Sequence[str], fn: Callable[[FileReport], Any] | None = None) -> list:
