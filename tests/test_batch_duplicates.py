@@ -108,3 +108,21 @@ def test_every_way_of_writing_the_summary_lists_the_duplicate_and_the_counts_add
         note = [t for t in texts if t.startswith("另有不属于任何项目行的问题")]
         assert note == ["另有不属于任何项目行的问题：错误 1 条、警告 1 条（无法读取的文件、"
                         "未找到自评表、同一项目重复填报等），见“问题清单”。"], name
+
+
+def test_the_same_file_name_in_two_folders_is_told_apart(tmp_path):
+    """财务科/自评表.xlsx and 宣传科/自评表.xlsx hold the same project: the message names both
+    by their folders, and the duplicate's link opens its own file."""
+    form = synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")
+    for folder in ("财务科", "宣传科"):
+        (tmp_path / folder).mkdir()
+        write_national_xlsx([form], tmp_path / folder / "自评表.xlsx")
+    summary = tmp_path / "部门汇总.xlsx"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["consolidate", str(tmp_path), "-o", str(summary)]) == 0
+    ws = openpyxl.load_workbook(summary)["问题清单"]
+    [row] = [r for r in ws.iter_rows() if r[2].value == "DUPLICATE_FORM"]
+    message, link = row[5].value, row[8].hyperlink.target
+    assert "财务科" in message and "宣传科" in message
+    second = sorted(["财务科", "宣传科"])[1]  # input order: the repeat is the later file
+    assert link.replace("\\", "/").startswith(f"{second}/")

@@ -62,9 +62,10 @@ class Report:
     @property
     def batch_findings(self) -> list[Finding]:
         """Findings across files: the same project filed twice (DUPLICATE_FORM)."""
-        from .core.batch import batch_entry, duplicate_findings
+        from .core.batch import batch_entry, tagged_duplicate_findings
 
-        return duplicate_findings(batch_entry(r) for r in self.results)
+        entries = ((*batch_entry(r), f.path) for f in self.files for r in f.results)
+        return [finding for finding, _ in tagged_duplicate_findings(entries)]
 
     @property
     def findings(self) -> list[Finding]:

@@ -49,10 +49,11 @@ def batch_entry(result: FormResult) -> tuple[FormKey | None, str, Source | None]
     return FormKey.of(result), result.project, result.form.source
 
 
-def _where(source: Source | None) -> str:
+def _where(source: Source | None, path: str | None = None) -> str:
     if source is None:
         return "（位置未知）"
-    return str(source) if source.sheet else source.file
+    file = path or source.file
+    return f"{file}｜{source.sheet}!{source.cell}" if source.sheet else file
 
 
 def duplicate_findings(entries: Iterable[tuple[FormKey | None, str, Source | None]]) -> list[Finding]:
@@ -61,29 +62,45 @@ def duplicate_findings(entries: Iterable[tuple[FormKey | None, str, Source | Non
     ``entries`` are ``(key, project name as written, source)`` in input order; the first
     occurrence is kept silent, each later one is reported at its own source.
     """
-    seen: dict[FormKey, list[tuple[str, Source | None]]] = {}
+    return [f for f, _ in tagged_duplicate_findings((*e, None) for e in entries)]
+
+
+def tagged_duplicate_findings(entries) -> list[tuple[Finding, object]]:
+    """:func:`duplicate_findings` for ``(key, project, source, tag)`` entries (a tag is the
+    file's path): each finding comes with the tag of the form it is about, and a place whose
+    source reads the same as another's (自评表.xlsx in two folders) is named by its tag.
+
+    >>> k = FormKey("访惠聚经费", "宣传部", "2020", Decimal(13))
+    >>> src = Source("自评表.xlsx", "表1", "B1")
+    >>> [(f.message.split("：")[1][:19], tag) for f, tag in tagged_duplicate_findings(
+    ...     [(k, "访惠聚经费", src, "甲/自评表.xlsx"), (k, "访惠聚经费", src, "乙/自评表.xlsx")])]
+    [('甲/自评表.xlsx｜表1!B1、乙/', '乙/自评表.xlsx')]
+    """
+    seen: dict[FormKey, list[tuple[str, Source | None, object]]] = {}
     order: list[FormKey] = []
-    for key, project, source in entries:
+    for key, project, source, tag in entries:
         if key is None:
             continue
         if key not in seen:
             seen[key] = []
             order.append(key)
-        seen[key].append((project, source))
-    out: list[Finding] = []
+        seen[key].append((project, source, tag))
+    out: list[tuple[Finding, object]] = []
     for key in order:
         places = seen[key]
         if len(places) < 2:
             continue
-        where = "、".join(_where(src) for _, src in places)
+        shown = [_where(src) for _, src, _ in places]
+        clash = len(set(shown)) < len(shown)
+        where = "、".join(_where(src, str(tag) if clash and tag else None) for _, src, tag in places)
         about = "，".join(x for x in (key.department, f"{key.year}年度" if key.year else "",
                                       f"全年预算数 {fmt(key.budget, 6)} 万元" if key.budget is not None else "")
                           if x)
-        for project, source in places[1:]:
-            out.append(Finding(
+        for project, source, tag in places[1:]:
+            out.append((Finding(
                 "DUPLICATE_FORM", "warning",
                 f"“{project}”（{about}）在 {len(places)} 处出现：{where}。汇总时会重复计算，"
                 "请核对后只保留一份。",
                 project=project, location=source,
-                expected="只出现一次", reported=f"出现 {len(places)} 次"))
+                expected="只出现一次", reported=f"出现 {len(places)} 次"), tag))
     return out

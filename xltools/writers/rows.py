@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
 
-from ..core.batch import batch_entry, duplicate_findings
+from ..core.batch import batch_entry, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 
@@ -322,11 +322,11 @@ def file_rows(file_report, render: Callable[[Row], str | None] | None = None) ->
 def batch_rows(files: Sequence[FileRows]) -> FileRows | None:
     """The batch findings (the same project in several places) as one more, form-less share of
     the summary; ``None`` when there are none. Each finding links to its own file."""
-    path_of = {key[2]: f.path for f in files for key in f.keys}
-    found = duplicate_findings(key for f in files for key in f.keys)
-    if not found:
+    tagged = tagged_duplicate_findings((*key, f.path) for f in files for key in f.keys)
+    if not tagged:
         return None
-    pairs = [(path_of.get(x.location, ""), x) for x in found]
+    found = [x for x, _ in tagged]
+    pairs = [(path or "", x) for x, path in tagged]  # each finding links to its own file
     keyed = tuple((x.sort_key(), row) for (_, x), row in
                   zip(sorted(pairs, key=lambda p: p[1].sort_key()), finding_rows(pairs)))
     counts = {"error": 0, "warning": 0, "info": 0}
