@@ -307,3 +307,20 @@ def test_libreoffice_converts_the_summary_to_pdf(written, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "部门汇总" in text and "合计" in text
+
+
+def test_no_scratch_files_are_left_however_the_writer_ends(tmp_path, monkeypatch):
+    import tempfile as T
+
+    from xltools.writers.summary import SummaryWriter
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(T, "tempdir", str(scratch))
+    with SummaryWriter(tmp_path / "a.xlsx") as w:
+        w.add(R.FileRows("x.xlsx", (), (), (), {"error": 0, "warning": 0, "info": 0}))
+    with pytest.raises(RuntimeError):
+        with SummaryWriter(tmp_path / "b.xlsx"):
+            raise RuntimeError("interrupted")
+    assert list(scratch.iterdir()) == []
+    assert (tmp_path / "a.xlsx").is_file() and not (tmp_path / "b.xlsx").exists()

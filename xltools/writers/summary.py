@@ -811,9 +811,13 @@ class SummaryWriter:
         tmp = self._stack.enter_context(atomic_path(out))
         try:
             self.out_dir = out.parent.resolve()
+            # XlsxWriter's row files in a folder of our own, removed however the run ends
+            # (an interrupted close would otherwise leave them in the system's temp folder)
+            scratch = tempfile.mkdtemp(prefix="xltools-")
+            self._stack.callback(shutil.rmtree, scratch, ignore_errors=True)
             self.wb = FastDeflateWorkbook(tmp, {
                 "constant_memory": True, "strings_to_formulas": False,
-                "strings_to_numbers": False, "strings_to_urls": False})
+                "strings_to_numbers": False, "strings_to_urls": False, "tmpdir": scratch})
             self.wb.set_properties({"title": "部门汇总", "comments": "由 xltools 生成"})
             self.fmt = _formats(self.wb)
             self.forms = self._sheet("汇总", R.FORM_COLUMNS)
