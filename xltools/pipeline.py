@@ -62,10 +62,15 @@ class Report:
     @property
     def batch_findings(self) -> list[Finding]:
         """Findings across files: the same project filed twice (DUPLICATE_FORM)."""
+        return [finding for finding, _ in self.batch_findings_with_paths]
+
+    @property
+    def batch_findings_with_paths(self) -> list[tuple[Finding, str]]:
+        """:attr:`batch_findings`, each with the path of the file it is about."""
         from .core.batch import batch_entry, tagged_duplicate_findings
 
         entries = ((*batch_entry(r), f.path) for f in self.files for r in f.results)
-        return [finding for finding, _ in tagged_duplicate_findings(entries)]
+        return tagged_duplicate_findings(entries)
 
     @property
     def findings(self) -> list[Finding]:

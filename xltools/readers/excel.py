@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from decimal import Decimal
 from pathlib import Path
 
-from .grid import CellValue, Grid, normalise_value
+from .grid import CellValue, Grid, a1, normalise_value
+from .zipdir import open_zip
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -180,20 +182,14 @@ def _only_sheet(zf, sheet_names: list[str] | None) -> dict[str, str] | None:
 
 
 def _scan_members(zf, sheet_names: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
-    """The scan of :func:`_no_cache_by_sheet` over anything with ``read(member) -> bytes``."""
+    """The scan of :func:`_no_cache_by_sheet` over anything with ``read(member) -> bytes``
+    (the sheets :func:`_sheet_parts` finds, each read by :func:`_member`, as the reader does)."""
     result: dict[str, set[tuple[int, int]]] = {}
-    try:
-        paths = _only_sheet(zf, sheet_names) or sheet_xml_paths(zf)
-        for name, member in paths.items():
-            try:
-                xml = zf.read(member)
-            except KeyError:
-                continue
-            cells = formula_cells_without_value(xml)
-            if cells:
-                result[name] = cells
-    except (zipfile.BadZipFile, OSError, zlib.error, EOFError):
-        return {}
+    for name, member in _sheet_parts(zf, sheet_names).items():
+        xml = _member(zf, member)
+        cells = formula_cells_without_value(xml) if xml is not None else None
+        if cells:
+            result[name] = cells
     return result
 
 
@@ -268,15 +264,15 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
     import python_calamine
 
     grids: list[Grid] = []
-    opened = None
-    if archive is None and (data is not None or path.suffix.lower() in (".xlsx", ".xlsm")):
-        try:
-            archive = opened = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
-        except (zipfile.BadZipFile, OSError):
-            archive = None  # calamine reads it, or reports why not
     # from the bytes, not the path: calamine then goes by the content (an .xls saved under an
     # .xlsx name is read as what it is), where from_path would go by the extension
     raw = data if data is not None else path.read_bytes()
+    opened = None
+    if archive is None and (data is not None or path.suffix.lower() in (".xlsx", ".xlsm")):
+        try:
+            archive = opened = open_zip(raw)  # the same bytes: the file is read once
+        except (zipfile.BadZipFile, OSError, ValueError, struct.error):
+            archive = None  # calamine reads it, or reports why not
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
     try:
         names = workbook.sheet_names
@@ -359,8 +355,6 @@ def used_range(xml: bytes) -> tuple[int, int, str] | None:
         r2, c2 = max(r2, row), max(c2, col)
     if r1 is None:
         return last, MAX_COLUMNS, f"A1:XFD{last}"  # rows without addressed cells: assume wide
-    from .grid import a1
-
     return r2 - r1 + 1, c2 - c1 + 1, f"{a1(r1, c1)}:{a1(r2, c2)}"
 
 

@@ -295,15 +295,14 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
 def is_summary_workbook(path: str | Path) -> bool:
     """``path`` is a 部门汇总 written by xltools (its sheets include 汇总, 问题清单, 指标明细).
 
-    Only the zip's workbook part is read; anything unreadable is not a summary."""
-    import re
+    Only the zip's workbook parts are read; anything unreadable is not a summary."""
+    from .excel import sheet_xml_paths
 
     try:
         with zipfile.ZipFile(path) as zf:
-            xml = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            names = set(sheet_xml_paths(zf))
     except (OSError, KeyError, zipfile.BadZipFile, ValueError):
         return False
-    names = set(re.findall(r'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"', xml))
     return SUMMARY_SHEETS <= names
 
 

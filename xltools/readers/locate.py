@@ -30,7 +30,7 @@ from .grid import Grid, JoinedGrid
 from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
 from .layouts.funds import FUNDS_COLUMNS, read_funds
 from .layouts.indicators import find_header as find_indicator_header
-from .layouts.indicators import TOTAL_KEYS, _labelled_as, read_indicators
+from .layouts.indicators import TOTAL_KEYS, labelled_as, read_indicators
 
 HEADER_LABELS = {
     "project": ("项目名称",),
@@ -175,12 +175,12 @@ def _continues(first: Grid, second: Grid) -> bool:
     hr = find_indicator_header(head, starts[-1], first.height)
     if hr is None:
         return tail_header is not None or _has_funds_header(tail)
-    closed = any(_labelled_as(key, TOTAL_KEYS) for r in range(hr + 1, first.height)
+    closed = any(labelled_as(key, TOTAL_KEYS) for r in range(hr + 1, first.height)
                  for _, key in head.row_keys[r])
     if closed:
         return False  # the last form is complete
     return tail_header is not None or any(
-        _labelled_as(key, TOTAL_KEYS) for keys in tail.row_keys for _, key in keys)
+        labelled_as(key, TOTAL_KEYS) for keys in tail.row_keys for _, key in keys)
 
 
 def _has_funds_header(index: LabelIndex) -> bool:

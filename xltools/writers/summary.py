@@ -58,10 +58,7 @@ def pairs_of(report: Report):
     results = [(f.path, r) for f in report.files for r in f.results]
     findings = [(f.path, x) for f in report.files for x in f.findings]
     findings += [(f.path, x) for f in report.files for r in f.results for x in r.findings]
-    from ..core.batch import batch_entry, tagged_duplicate_findings
-
-    entries = ((*batch_entry(r), f.path) for f in report.files for r in f.results)
-    findings += [(path or "", x) for x, path in tagged_duplicate_findings(entries)]
+    findings += [(path or "", x) for x, path in report.batch_findings_with_paths]
     return results, findings
 
 

@@ -254,9 +254,9 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     skip_to = -1
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
-        if row_keys and any(_labelled_as(k, FOOTER_KEYS) for c, k in row_keys if c <= name_col):
+        if row_keys and any(labelled_as(k, FOOTER_KEYS) for c, k in row_keys if c <= name_col):
             break  # 填表人：… 联系电话：… under a form without a 总分 row
-        if row_keys and any(_labelled_as(k, TOTAL_KEYS) for c, k in row_keys if c <= name_col):
+        if row_keys and any(labelled_as(k, TOTAL_KEYS) for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
             if block.reported_grade.is_empty:
@@ -336,7 +336,7 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
         keys = index.row_keys[r]
         if not keys:
             continue
-        if not any(_labelled_as(k, GRADE_ROW_KEYS) for _, k in keys):
+        if not any(labelled_as(k, GRADE_ROW_KEYS) for _, k in keys):
             return
         for c in row_anchors(grid, r):
             grade = _inline_grade(grid, r, c)
@@ -351,7 +351,7 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
         return
 
 
-def _labelled_as(key: str, labels: frozenset[str]) -> bool:
+def labelled_as(key: str, labels: frozenset[str]) -> bool:
     """``key`` is one of ``labels``, or one of them followed by a colon and a value
     (``总分：99.5``, ``自评等级：良`` typed into one cell)."""
     return key in labels or (":" in key and key.split(":", 1)[0] in labels)
