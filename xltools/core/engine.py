@@ -1,9 +1,9 @@
 """The engine: a :class:`Form` in, a :class:`FormResult` out — scores, totals, grade, findings.
 
-    >>> from xltools.core.model import Form, Source
+    >>> from xltools.core.model import Form, Source          # an empty form is a blank template
     >>> result = evaluate(Form(Source("a.xlsx", "表1", "A1"), "national"))
     >>> result.total is None, [f.code for f in result.findings]
-    (True, ['FUNDS_MISSING'])
+    (True, ['FORM_BLANK'])
 
 总分 = 预算执行得分 + Σ 指标得分. A row the pack cannot score (an unclassified qualitative
 actual, an unreadable value) counts with its reported score, so the recomputed total stays
