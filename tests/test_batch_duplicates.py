@@ -84,7 +84,7 @@ def test_every_way_of_writing_the_summary_lists_the_duplicate_and_the_counts_add
     ``write_summary`` make the same 问题清单; the line under the 汇总 table counts what no
     project's row counts (the duplicate warning, the unreadable file's error)."""
     from xltools import consolidate
-    from xltools.writers.summary import write_summary
+    from xltools.writers.summary_workbook import write_summary
 
     form = synthetic_form("访惠聚驻村工作经费（虚构）", budget="13", executed="13")
     inputs = tmp_path / "收到的表"

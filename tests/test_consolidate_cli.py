@@ -129,7 +129,7 @@ def test_exit_2_with_one_chinese_line(case, tmp_path, inputs, capsys):
 
 
 def test_pandas_frames_have_the_sheet_columns(inputs, tmp_path):
-    from xltools.summary import consolidate
+    from xltools.api import consolidate
 
     s = consolidate([inputs])
     assert list(s.forms.columns) == [c.header for c in R.FORM_COLUMNS]

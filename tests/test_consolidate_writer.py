@@ -15,7 +15,7 @@ from xltools.core.model import (Cell, Finding, Form, FormResult, FundsResult, In
 from xltools.pipeline import FileReport, Report, read_failed
 from xltools.writers import rows as R
 from xltools.writers.atomic import OutputError
-from xltools.writers.summary import write_summary
+from xltools.writers.summary_workbook import write_summary
 
 INJECTION = '=HYPERLINK("http://x","点击")'
 
@@ -270,7 +270,7 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path, sources, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("xltools.writers.summary._write_charts", boom)
+    monkeypatch.setattr("xltools.writers.summary_workbook._write_charts", boom)
     with pytest.raises(RuntimeError):
         write_summary(report, out)
     assert out.read_bytes() == b"old summary"
@@ -312,7 +312,7 @@ def test_libreoffice_converts_the_summary_to_pdf(written, tmp_path):
 def test_no_scratch_files_are_left_however_the_writer_ends(tmp_path, monkeypatch):
     import tempfile as T
 
-    from xltools.writers.summary import SummaryWriter
+    from xltools.writers.summary_workbook import SummaryWriter
 
     scratch = tmp_path / "tmp"
     scratch.mkdir()

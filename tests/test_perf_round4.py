@@ -17,7 +17,7 @@ from xltools.core.decimals import round_half_up
 from xltools.core.model import Cell, Source, make_cell, make_source
 from xltools.readers.grid import Grid
 from xltools.readers.layouts import common as C
-from xltools.writers import summary as S
+from xltools.writers import summary_workbook as S
 
 
 def test_made_cells_equal_cells_built_the_usual_way():

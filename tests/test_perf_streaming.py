@@ -19,7 +19,7 @@ from test_perf_summary_rows import (_file, _finding_row, _form_row, _indicator_r
                                     _parts, _write_both)
 from xltools.cli import main
 from xltools.writers import rows as R
-from xltools.writers import summary as S
+from xltools.writers import summary_workbook as S
 
 
 def _files(paths, n_indicators=3):

@@ -1,6 +1,6 @@
 """The fast row writer of the 部门汇总 produces the very bytes XlsxWriter's per-cell calls do.
 
-``writers.summary._Sheet.write_rows`` writes data rows as XML straight into XlsxWriter's
+``writers.summary_workbook._Sheet.write_rows`` writes data rows as XML straight into XlsxWriter's
 constant_memory row file. These tests write the same rows twice — fast path on, and off (every
 cell through ``write_string``/``write_number``/``write_url``) — and compare every part of the
 two workbooks byte for byte, for plain rows and for rows holding everything unusual a form can
@@ -19,7 +19,7 @@ import pytest
 
 from xltools.pipeline import ExpandedPaths, expand_paths
 from xltools.writers import rows as R
-from xltools.writers import summary as S
+from xltools.writers import summary_workbook as S
 from xltools.writers.atomic import OutputError
 
 _DATES = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")

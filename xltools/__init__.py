@@ -11,10 +11,10 @@ __version__ = "0.1.0"
 
 
 def consolidate(paths, rules=None, workers=None):
-    """Read, score and audit every form under ``paths``; return a :class:`~xltools.summary.Summary`.
+    """Read, score and audit every form under ``paths``; return a :class:`~xltools.api.Summary`.
 
-    See :func:`xltools.summary.consolidate`.
+    See :func:`xltools.api.consolidate`.
     """
-    from .summary import consolidate as _consolidate
+    from .api import consolidate as _consolidate
 
     return _consolidate(paths, rules=rules, workers=workers)

@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
     from ..pipeline import check_files
     from ..readers.files import iter_input_files
-    from ..report import render_text, to_json
+    from ..writers.json_doc import to_json
+    from .check_text import render_text
 
     try:
         pack = load_rulepack(args.rules)

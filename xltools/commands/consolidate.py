@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import expand_paths, iter_files
     from ..writers import rows as R
     from ..writers.atomic import OutputError
-    from ..writers.summary import SummaryWriter
+    from ..writers.summary_workbook import SummaryWriter
 
     try:
         pack = load_rulepack(args.rules)

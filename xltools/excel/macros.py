@@ -440,7 +440,7 @@ def summary_path(folder: Path, today: _dt.date | None = None) -> Path:
 
 
 def _consolidate(port: WorkbookPort, inputs: list[str], out: Path, what: str) -> str:
-    from ..summary import consolidate
+    from ..api import consolidate
 
     if not inputs:
         return f"{what}中没有可汇总的 Excel 或 Word 文件。"

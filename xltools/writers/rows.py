@@ -297,7 +297,7 @@ class FileRows:
 def file_rows(file_report, render: Callable[[Row], str | None] | None = None) -> FileRows:
     """A :class:`~xltools.pipeline.FileReport` → its :class:`FileRows` (runs in a worker).
 
-    ``render`` (from ``writers.summary.SummaryWriter.detail_renderer``) turns an indicator row
+    ``render`` (from ``writers.summary_workbook.SummaryWriter.detail_renderer``) turns an indicator row
     into its 指标明细 XML, so the worker does that work instead of the writing process; a row
     it cannot render (``None``) stays a row of values.
     """

@@ -9,7 +9,7 @@ display text ``文件名｜工作表!单元格``.
 
 Worked example (a notebook)::
 
-    >>> from xltools.summary import consolidate
+    >>> from xltools.api import consolidate
     >>> s = consolidate(["2020年自评表/"])                         # doctest: +SKIP
     >>> s.forms[["项目名称", "执行率", "复核总分", "等级"]].head(2)   # doctest: +SKIP
            项目名称    执行率  复核总分 等级
@@ -31,7 +31,7 @@ import pandas as pd
 
 from .pipeline import Report, check_files
 from .writers import rows as R
-from .writers.summary import pairs_of, write_summary
+from .writers.summary_workbook import pairs_of, write_summary
 
 
 def _frame(columns: tuple[R.Column, ...], rows: Iterable[R.Row]) -> pd.DataFrame:
