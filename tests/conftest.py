@@ -1,32 +1,39 @@
-"""Shared test fixtures.
+"""Shared test fixtures and the suite's skip policy.
 
-``../shared`` (the seed forms and real forms) exists on development machines and in CI only; it is
-read, never written. Every test writes its files to pytest's ``tmp_path``.
+The reference data the tests need (the seed forms and the real forms) is copied into
+``tests/fixtures/reference`` with its provenance (``tests/fixtures/README.md``), so a fresh clone
+runs every test; nothing here reads ``../shared``. Every test writes its files to pytest's
+``tmp_path``.
+
+Skip policy (``tests/skip_policy.py``): only tests that need LibreOffice may skip, and only when
+``soffice`` is missing; with the environment variable ``CI`` set, any other skip fails the run.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("XLTOOLS_SHARED", ROOT.parent / "shared"))
+from skip_policy import pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401 (hooks)
+
+pytest_plugins = ["pytester"]
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REFERENCE = FIXTURES / "reference"
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not available on this machine")
-    return SHARED
+def reference_dir() -> Path:
+    """The copies of the reference material (``tests/fixtures/reference``)."""
+    return REFERENCE
 
 
 @pytest.fixture(scope="session")
-def seed_path(shared_dir: Path) -> Path:
-    return shared_dir / "seed" / "000_1da36edc9b667a9e.txt"
+def seed_path() -> Path:
+    return REFERENCE / "seed" / "000_1da36edc9b667a9e.txt"
 
 
 @pytest.fixture(scope="session")
-def real_forms_path(shared_dir: Path) -> Path:
-    return shared_dir / "forms" / "real_forms.json"
+def real_forms_path() -> Path:
+    return REFERENCE / "forms" / "real_forms.json"

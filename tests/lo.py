@@ -23,6 +23,8 @@ from pathlib import Path
 import openpyxl
 
 TIMEOUT = 120
+# The skip reason CI accepts (tests/skip_policy.py): LibreOffice is not installed.
+SOFFICE_MISSING = "LibreOffice (soffice) is not installed"
 
 
 def soffice_binary() -> str | None:
@@ -36,8 +38,7 @@ def soffice_available() -> bool:
 try:
     import pytest
 
-    requires_soffice = pytest.mark.skipif(not soffice_available(),
-                                          reason="LibreOffice (soffice) is not installed")
+    requires_soffice = pytest.mark.skipif(not soffice_available(), reason=SOFFICE_MISSING)
 except ImportError:  # used outside pytest (make_samples.py)
     requires_soffice = None
 
@@ -72,7 +73,7 @@ def convert(path: str | Path, fmt: str, out_dir: str | Path, *, profile_dir: str
     Raises ``RuntimeError`` when LibreOffice is missing, fails or writes nothing."""
     binary = soffice_binary()
     if binary is None:
-        raise RuntimeError("LibreOffice (soffice) is not installed")
+        raise RuntimeError(SOFFICE_MISSING)
     path = Path(path).resolve()
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
