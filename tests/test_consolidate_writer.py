@@ -207,7 +207,7 @@ def test_indicator_detail_long_format(written):
     assert [c.value for c in ws[1]] == [c.header for c in R.INDICATOR_COLUMNS]
     second = [c.value for c in ws[3]]
     assert second == ["访惠聚驻村工作经费", "效益指标", "社会效益指标", "群众满意度提升", "有一定增强",
-                      "有一定增强", 30, 30, 20, None, "qualitative", "宣传部.xlsx｜访惠聚经费!C13"]
+                      "有一定增强", 30, 30, 20, None, "定性分档", "宣传部.xlsx｜访惠聚经费!C13"]
     assert ws.cell(2, 10).value == "是"
 
 

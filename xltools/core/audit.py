@@ -15,9 +15,10 @@ from decimal import Decimal
 from .codes import severity_of
 from .decimals import HUNDRED, ZERO, fmt
 from .model import Cell, Finding, FormResult, IndicatorResult, Source
+from .rule_names import rule_cn
 from .rulepack import RulePack
 from .scoring import (
-    RULE_CN, band_of, cell_number, comparable, effective_operator, grade, in_band, is_blank_note,
+    band_of, cell_number, comparable, effective_operator, grade, in_band, is_blank_note,
     is_deviation, keywords_pattern, matching_rules, total_row_needs_recompute, totals_from_subrows,
     unit_note,
 )
@@ -87,7 +88,7 @@ def check_missed_full_score(result: FormResult, pack: RulePack) -> list[Finding]
             out.append(_finding(
                 "MISSED_TARGET_FULL_SCORE", result,
                 f"{_name(ir)}未完成指标值{_row(ir)}，却得满分 {fmt(ir.reported_score)}；"
-                f"按“{RULE_CN.get(ir.rule, ir.rule)}”规则应得 {fmt(ir.score)} 分。",
+                f"按“{rule_cn(ir.rule)}”规则应得 {fmt(ir.score)} 分。",
                 ir=ir, location=_loc(ir.indicator.score, ir.indicator.source),
                 expected=fmt(ir.score), reported=fmt(ir.reported_score)))
     return out
@@ -116,7 +117,7 @@ def check_score_band(result: FormResult, pack: RulePack) -> list[Finding]:
 
 
 def _matches_text(names: list[str]) -> str:
-    return "、".join(f"“{RULE_CN.get(n, n)}”" for n in names)
+    return "、".join(f"“{rule_cn(n)}”" for n in names)
 
 
 def check_score_mismatch(result: FormResult, pack: RulePack) -> list[Finding]:
@@ -136,13 +137,13 @@ def check_score_mismatch(result: FormResult, pack: RulePack) -> list[Finding]:
         if ir.met is False and ir.reported_score >= ir.weight - pack.tol_score:
             continue  # reported by check_missed_full_score
         others = [m for m in matching_rules(ir, pack, rate) if m != ir.rule]
-        rule_cn = RULE_CN.get(ir.rule, ir.rule)
+        rule_name = rule_cn(ir.rule)
         if others:
             text = (f"{_name(ir)}{_row(ir)}报告得分 {fmt(ir.reported_score)} 与按{_matches_text(others)}"
-                    f"计算的得分一致，但本规则包按“{rule_cn}”计分得 {fmt(ir.score)}。")
+                    f"计算的得分一致，但本规则包按“{rule_name}”计分得 {fmt(ir.score)}。")
         else:
             text = (f"{_name(ir)}{_row(ir)}报告得分 {fmt(ir.reported_score)} 与任何已知计分规则都不一致；"
-                    f"本规则包按“{rule_cn}”计分得 {fmt(ir.score)}。")
+                    f"本规则包按“{rule_name}”计分得 {fmt(ir.score)}。")
         out.append(_finding("SCORE_MISMATCH", result, text, ir=ir,
                             location=_loc(ir.indicator.score, ir.indicator.source),
                             expected=fmt(ir.score), reported=fmt(ir.reported_score)))

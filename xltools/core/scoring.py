@@ -10,8 +10,9 @@ Worked examples (national pack)::
     社会效益指标 | … | 有一定增强 | 95% | 15 | 15             → qualitative band 达成 [12, 15]: 15
     满意度指标 | … | ≧85% | 80% | 10                        → positive, missed: 10 × 80 ÷ 85 = 9.41
 
-The functions never raise on content: what cannot be scored gets ``score=None`` and a rule name
-(``unparsed``, ``not_comparable``) that the audit turns into a finding.
+The functions never raise on content: what cannot be scored gets ``score=None`` and a rule id
+(``unparsed``, ``not_comparable``) that the audit turns into a finding. Every rule id is named
+in Chinese by the catalogue in :mod:`xltools.core.rule_names`.
 """
 
 from __future__ import annotations
@@ -26,25 +27,6 @@ from .decimals import ONE, ZERO, round_half_up, to_decimal
 from .model import Cell, Form, FundsResult, FundsRow, Indicator, IndicatorResult, Measure
 from .notation import UNIT_INCOMPARABLE, UNIT_MISMATCH, align_units, parse_measure, parse_rate
 from .rulepack import Band, RulePack, load_rulepack
-
-RULE_CN = {
-    "positive": "正向比例",
-    "reverse_ratio": "成本上限（反向，指标值÷实际值）",
-    "reverse_linear": "成本上限（反向，线性递减）",
-    "equal": "等于（按正向）",
-    "zero": "零目标",
-    "strict_gt": "严格大于",
-    "strict_lt": "严格小于",
-    "deadline": "完成期限",
-    "qualitative": "定性分档",
-    "five_grade": "五级评价",
-    "full": "满分",
-    "zero_score": "零分",
-    "budget_proportional": "分值×预算执行率",
-    "not_applicable": "不适用",
-    "unparsed": "无法识别",
-    "not_comparable": "无法比较",
-}
 
 RATIO_UNITS = {"%", "‰"}
 MAX_ABS = Decimal("1e15")  # larger numbers in a form are garbage (1e999), not amounts

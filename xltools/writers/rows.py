@@ -30,6 +30,7 @@ from typing import Callable, Iterable, Literal, Sequence
 from ..core.batch import batch_entry, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
+from ..core.rule_names import rule_cn
 
 Kind = Literal["int", "text", "money", "rate", "score", "link"]
 GRADES = ("优", "良", "中", "差")
@@ -205,7 +206,7 @@ def indicator_rows(results: Iterable[tuple[str, FormResult]]) -> Iterable[Row]:
             ind = ir.indicator
             yield (project, ind.level1, ind.level2, ind.name, ind.target.text, ind.actual.text,
                    score(ir.weight), score(ir.reported_score), score(ir.score), _met(ir.met),
-                   ir.rule, link_text(ind.source) if ind.source else "")
+                   rule_cn(ir.rule), link_text(ind.source) if ind.source else "")
 
 
 @dataclass(frozen=True)
