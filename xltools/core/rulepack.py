@@ -18,6 +18,7 @@ fractions (``Decimal("0.9")``), the unit every computation uses.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -135,16 +136,114 @@ def _resolve(path: str | Path | None) -> Path:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise RulePackError(f"规则包文件“{path}”不存在。") from None
+    except IsADirectoryError:
+        raise RulePackError(f"规则包“{path}”是一个文件夹，不是 .toml 文件。") from None
     except OSError as exc:
         raise RulePackError(f"规则包文件“{path}”无法读取：{exc.strerror or exc}。") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad's "UTF-8 with BOM" is UTF-8 too
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise RulePackError(f"规则包文件“{path}”第 {line} 行不是 UTF-8 编码的文字"
+                            f"（可能是 GBK）：请在编辑器中“另存为”UTF-8 编码。") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"规则包文件“{path}”不是有效的 TOML：{exc}。") from None
-    except UnicodeDecodeError:
-        raise RulePackError(f"规则包文件“{path}”不是 UTF-8 编码的文本。") from None
+        raise RulePackError(toml_error_cn(path, text, exc)) from None
+
+
+# tomllib's messages (Python 3.11–3.14) → what is wrong, in Chinese; {0} is the message's detail
+# (a key or a character). The position is read from the exception, never its English text.
+TOML_ERRORS_CN: tuple[tuple[str, str], ...] = (
+    (r"Invalid statement",
+     "无法识别的内容：每行应为“键 = 值”、“[表名]”或以 # 开头的注释（含中文的键名须加英文引号）"),
+    (r"Expected newline or end of document after a statement",
+     "一行只能写一条“键 = 值”，这一条之后还有多余的内容（文字须写在引号内）"),
+    (r"Expected '=' after a key in a key/value pair", "键名之后缺少“=”"),
+    (r"Invalid initial character for a key part", "键名以不允许的字符开头（含中文或空格的键名须加引号）"),
+    (r"Invalid value", "值无效：文字和数字须写在英文引号内，如 \"90\"；列表写成 [\"甲\", \"乙\"]"),
+    (r"Unterminated string", "字符串缺少结尾的引号（引号须为英文引号 \"）"),
+    (r"Unclosed array", "列表缺少结尾的“]”，或列表中两项之间缺少英文逗号"),
+    (r"Unclosed inline table", "行内表缺少结尾的“}”，或两项之间缺少英文逗号（行内表须写在一行内）"),
+    (r"Cannot overwrite a value", "同一个键写了两次"),
+    (r"Cannot declare (.+) twice", "表“{0}”写了两次"),
+    (r"Duplicate inline table key (.+)", "行内表中的键“{0}”写了两次"),
+    (r"Cannot mutate immutable namespace (.+)", "“{0}”已写成行内表或列表，不能再往里添加键"),
+    (r"Cannot redefine namespace (.+)", "不能重新定义表“{0}”"),
+    (r"Expected '\]' at the end of a table declaration", "表名缺少结尾的“]”"),
+    (r"Expected '\]\]' at the end of an array declaration", "表格数组名缺少结尾的“]]”"),
+    (r"Expected (.+)", "此处应为 {0}"),
+    (r"Found invalid character (.+)", "出现了不允许的字符“{0}”"),
+    (r"Unescaped '\\' in a string", "字符串中的反斜杠 \\ 须写成两个（\\\\），或改用单引号"),
+    (r"Invalid hex value", "转义序列中的十六进制数无效"),
+    (r"Escaped character is not a Unicode scalar value", "转义序列不是有效的字符"),
+    (r"Illegal character '\\n'", "字符串缺少结尾的引号（字符串须在同一行内结束）"),
+    (r"Illegal character (.+)", "字符串中有不允许的字符“{0}”"),
+    (r"Invalid date or datetime", "日期或时间无效"),
+)
+_TOML_AT = re.compile(r"(?s)(?P<msg>.*?) \(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)")
+
+
+def _toml_detail(detail: str) -> str:
+    """A key tuple ``('budget', 'weight')`` → ``budget.weight``; a character repr → the character,
+    ``换行`` or ``U+0007``."""
+    import ast
+
+    try:
+        value = ast.literal_eval(detail)
+    except (ValueError, SyntaxError):
+        return detail.strip("'\"")
+    if isinstance(value, tuple):
+        return ".".join(str(v) for v in value)
+    if value == "\n":
+        return "换行"
+    if isinstance(value, str) and len(value) == 1 and not value.isprintable():
+        return f"U+{ord(value):04X}"
+    return str(value)
+
+
+def toml_error_cn(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
+    r"""A Chinese sentence for a TOML syntax error: the file, the line (and column), what is wrong,
+    and the line as written.
+
+    >>> try:
+    ...     tomllib.loads('name = "x"\nlow = 80%\n')
+    ... except tomllib.TOMLDecodeError as exc:
+    ...     print(toml_error_cn(Path("省.toml"), 'name = "x"\nlow = 80%\n', exc))
+    规则包文件“省.toml”不是有效的 TOML：第 2 行第 9 列，一行只能写一条“键 = 值”，这一条之后还有多余的内容（文字须写在引号内）。第 2 行：low = 80%
+    """
+    message = str(exc)
+    msg = getattr(exc, "msg", None)  # Python 3.14 has msg, lineno, colno
+    line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    at = _TOML_AT.fullmatch(message)
+    if msg is None:
+        msg = at.group("msg") if at else message
+    if line is None and at and at.group("line"):
+        line, col = int(at.group("line")), int(at.group("col"))
+    end = (line is None or " (at end of document)" in message) and at is not None
+    what = "格式有误"
+    for pattern, chinese in TOML_ERRORS_CN:
+        m = re.fullmatch(pattern, msg)
+        if m:
+            groups = m.groups()
+            what = chinese.format(*(_toml_detail(g) for g in groups)) if groups else chinese
+            break
+    lines = text.splitlines()
+    if end:
+        line = len(lines) or 1
+        where = f"文件末尾（第 {line} 行之后）"
+    elif line is not None:
+        where = f"第 {line} 行第 {col} 列" if col else f"第 {line} 行"
+    else:
+        where = "位置不明"
+    shown = ""
+    if line is not None and 1 <= line <= len(lines) and lines[line - 1].strip():
+        content = lines[line - 1].strip()
+        shown = f"第 {line} 行：{content[:60]}{'…' if len(content) > 60 else ''}"
+    return f"规则包文件“{path}”不是有效的 TOML：{where}，{what}。{shown}".rstrip()
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
