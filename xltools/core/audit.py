@@ -300,9 +300,10 @@ def check_qualitative_unclassified(result: FormResult, pack: RulePack) -> list[F
     效益指标 | 社会效益指标 | 群众获得感 | 有一定增强 | 见附件 | 15 | 15 | /
     → QUALITATIVE_UNCLASSIFIED (warning): 实际完成情况“见附件”无法判断属于哪一档。
     """
+    bands = "/".join(b.name for b in pack.bands)  # 达成/部分达成/未达成 in the national pack
     return [_finding("QUALITATIVE_UNCLASSIFIED", result,
                      f"{_name(ir)}实际完成情况“{ir.actual.text or '空'}”无法判断属于"
-                     f"“达成/部分达成/未达成”哪一档，得分未核对。",
+                     f"“{bands}”哪一档，得分未核对。",
                      ir=ir, location=_loc(ir.indicator.actual, ir.indicator.source), reported=ir.actual.text)
             for ir in _scored_rows(result) if ir.rule == "qualitative" and ir.band is None]
 

@@ -78,6 +78,10 @@ class RulePack:
     band_match_order: tuple[str, ...]
     band_top_rate: Decimal  # fraction
     band_middle_rate: Decimal  # fraction
+    negations: tuple[str, ...]  # 未能, 不 …: before a top-band phrase → bottom band
+    negated_partial: tuple[str, ...]  # 全部, 够 …: negation + this + top phrase → middle band
+    negated_adverbs: tuple[str, ...]  # 按期, 及时 …: allowed between a negation and the phrase
+    none_happened: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # prefixes, qualifiers, events
     five_grade: tuple[tuple[str, Decimal], ...]  # grade → fraction of 分值
     grades: tuple[tuple[str, Decimal], ...]  # highest first
     tol_score: Decimal
@@ -332,7 +336,8 @@ KNOWN_KEYS = {
     "indicators.over_achievement_factor",
     "bare_defaults.default", "bare_defaults.by_level2",
     "qualitative.match_order", "qualitative.bands", "qualitative.top_percent",
-    "qualitative.middle_percent",
+    "qualitative.middle_percent", "qualitative.negations", "qualitative.negated_partial",
+    "qualitative.negated_adverbs", "qualitative.none_happened",
     "five_grade",
     "grades.levels",
     "tolerances.score", "tolerances.total", "tolerances.rate_points", "tolerances.money",
@@ -369,6 +374,22 @@ def _bands(r: _Reader) -> tuple[Band, ...]:
     return tuple(bands)
 
 
+NONE_HAPPENED_KEYS = ("prefixes", "qualifiers", "events")
+
+
+def _none_happened(r: _Reader) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``[qualitative.none_happened]``: prefixes and events (lists of words), qualifiers (may be [])."""
+    key = "qualitative.none_happened"
+    table = r.get(key)
+    if not isinstance(table, dict):
+        raise r.error(key, "应为表（prefixes、qualifiers、events）")
+    for sub in table:
+        if sub not in NONE_HAPPENED_KEYS:
+            raise r.error(f"{key}.{sub}", "不是已知的规则项")
+    return (r.strings(f"{key}.prefixes"), _maybe_empty(r, f"{key}.qualifiers"),
+            r.strings(f"{key}.events"))
+
+
 def _pairs(r: _Reader, key: str, left: str, right: str, conv) -> list[tuple[Any, Any]]:
     out = []
     for i, item in enumerate(r.items(key)):
@@ -377,6 +398,12 @@ def _pairs(r: _Reader, key: str, left: str, right: str, conv) -> list[tuple[Any,
             raise r.error(f"{key}[{i}].{missing}", "缺失")
         out.append((item[left], conv(f"{key}[{i}].{right}", item[right])))
     return out
+
+
+def _maybe_empty(r: _Reader, key: str) -> tuple[str, ...]:
+    """A list of words that may be empty (``[]``: the rule is off)."""
+    value = r.get(key)
+    return () if value == [] else r.strings(key, value)
 
 
 def _small_int(r: _Reader, key: str) -> int:
@@ -435,6 +462,10 @@ def _build(data: dict[str, Any], path: Path) -> RulePack:
         band_match_order=r.strings("qualitative.match_order"),
         band_top_rate=r.percent("qualitative.top_percent"),
         band_middle_rate=r.percent("qualitative.middle_percent"),
+        negations=r.strings("qualitative.negations"),
+        negated_partial=_maybe_empty(r, "qualitative.negated_partial"),
+        negated_adverbs=_maybe_empty(r, "qualitative.negated_adverbs"),
+        none_happened=_none_happened(r),
         five_grade=tuple((str(k), r.percent(f"five_grade.{k}", v)) for k, v in five.items()),
         grades=tuple(sorted(((str(n), m) for n, m in grades), key=lambda g: g[1], reverse=True)),
         tol_score=r.number("tolerances.score"),

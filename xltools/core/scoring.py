@@ -305,24 +305,27 @@ def five_grade_share(actual: Measure, pack: RulePack) -> Decimal | None:
 
 
 def classify_band(target: Measure, actual: Measure, pack: RulePack) -> Band | None:
-    """The qualitative band implied by the actual: by percentage, by keyword, or by equal text.
+    """The qualitative band implied by the actual: by percentage, by the pack's phrases, or by
+    equal text. The phrases (band keywords, negations, "none happened" words) are data in the
+    rule pack's ``[qualitative]`` section; the order of the steps is documented there.
 
-    ``有一定增强`` → ``95%``: 达成; → ``部分完成``: 部分达成; → ``未完成``: 未达成; → ``70%``: 部分达成.
+    ``有一定增强`` → ``95%``: 达成; → ``达到预期``: 达成; → ``部分完成``: 部分达成;
+    → ``未完成``: 未达成; → ``70%``: 部分达成; → ``效果不够明显``: 部分达成.
     """
     if actual.kind == "number" and actual.value is not None and actual.unit in RATIO_UNITS:
         p = actual.value * actual.scale if actual.scale != 1 else actual.value / 100
         return _band_by_rank(pack, p)
     text = actual.text.strip()
-    if not text:
+    if not text or not pack.bands:
         return None
     share = _PERCENT_IN_TEXT.fullmatch(text.replace("％", "%"))
     if share:  # 完成60%, 完成率95%: banded by the value, not by the word 完成
         return _band_by_rank(pack, Decimal(share.group(1)) / 100)
-    if _NO_BAD_EVENTS.search(text):  # 无差错, 零投诉: the good outcome of a "none" target
+    if _none_happened_pattern(*pack.none_happened).search(text):  # 无差错, 零投诉
         return pack.bands[0]
     negated = _negated_top(pack).search(text)
     if negated:  # 未能完成, 不及时, 效果不明显: the top band's words, negated
-        partial = negated.group(1) in _NOT_ALL and len(pack.bands) > 1
+        partial = bool(negated.group(1)) and len(pack.bands) > 1
         return pack.bands[1] if partial else pack.bands[-1]
     for name in pack.band_match_order:
         band = pack.band(name)
@@ -335,32 +338,46 @@ def classify_band(target: Measure, actual: Measure, pack: RulePack) -> Band | No
     return None
 
 
-# "none of the bad thing happened": 无差错, 零投诉, 未发生安全事故 (差 alone is a bottom word)
-_NO_BAD_EVENTS = re.compile(r"(?:无|零|未发生|没有发生)(?:重大|一般|安全|质量)?"
-                            r"(?:差错|错误|投诉|事故|违规|违纪|失误|问题|纠纷|上访)")
-_NOT_ALL = frozenset({"全部", "完全", "全面"})  # 未全部完成: partly done
-# a word or two, then one percentage: 完成60%, 完成率95%, 达到85%
+# a word or two, then one percentage: 完成60%, 完成率95%, 达到85% (notation, not a phrase)
 _PERCENT_IN_TEXT = re.compile(r"[^\d%]{1,6}?(\d+(?:\.\d+)?)\s*%")
-_NEGATIONS = r"(?:不|未能|未|没有|没|尚未|无法|不能|难以)"
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    """Longest first, so that 未能 is tried before 未; ``(?!)`` (never matches) for no words."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+
+@lru_cache(maxsize=16)
+def _none_happened_pattern(prefixes: tuple[str, ...], qualifiers: tuple[str, ...],
+                           events: tuple[str, ...]) -> re.Pattern[str]:
+    """"None of the bad thing happened": 无差错, 零投诉, 未发生安全事故 (差 alone is a bottom word)."""
+    optional = f"(?:{_alternation(qualifiers)})?" if qualifiers else ""
+    return re.compile(f"(?:{_alternation(prefixes)}){optional}(?:{_alternation(events)})")
 
 
 def _negated_top(pack: RulePack) -> re.Pattern[str]:
-    """The top band's keywords right after a negation (``未能完成``, ``不及时``), an adverb
-    allowed between (``未按期完成``; ``未全部完成`` is group 1: the middle band).
+    """The top band's phrases right after a negation (``未能完成``, ``不及时``), an adverb
+    allowed between (``未按期完成``); group 1 holds a ``negated_partial`` word (``未全部完成``,
+    ``不够明显``: the middle band).
 
     >>> from xltools.core.rulepack import load_rulepack
     >>> p = _negated_top(load_rulepack())
     >>> [bool(p.search(t)) for t in ("未能完成", "效果不明显", "不断提升", "按时完成")]
     [True, True, False, False]
+    >>> p.search("未全部完成").group(1), p.search("尚未达到预期").group(1)
+    ('全部', None)
     """
     keywords = tuple(pack.bands[0].keywords) if pack.bands else ()
-    return _negation_pattern(keywords)
+    return _negation_pattern(pack.negations, pack.negated_partial, pack.negated_adverbs, keywords)
 
 
 @lru_cache(maxsize=16)
-def _negation_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    words = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)) or "(?!)"
-    return re.compile(_NEGATIONS + r"(全部|完全|全面|按期|按时|如期|及时)?(?:" + words + ")")
+def _negation_pattern(negations: tuple[str, ...], partial: tuple[str, ...], adverbs: tuple[str, ...],
+                      keywords: tuple[str, ...]) -> re.Pattern[str]:
+    partial_group = f"({_alternation(partial)})?" if partial else "()?"
+    adverb_group = f"(?:{_alternation(adverbs)})?" if adverbs else ""
+    return re.compile(f"(?:{_alternation(negations)}){partial_group}{adverb_group}"
+                      f"(?:{_alternation(keywords)})")
 
 
 @lru_cache(maxsize=64)
