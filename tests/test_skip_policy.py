@@ -119,3 +119,12 @@ def test_no_test_reads_the_shared_folder(seed_path, real_forms_path):
     offenders = [p.relative_to(TESTS).as_posix() for p in TESTS.rglob("*.py")
                  if p.name != Path(__file__).name and pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_ci_run_turns_the_policy_on_before_running_the_tests():
+    """.ci/run exports CI (and -rs, listing each skip's reason) before the README's test command."""
+    lines = (TESTS.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    run = next(i for i, line in enumerate(lines) if "-m pytest" in line and not line.startswith("#"))
+    exports = [line for line in lines[:run] if line.startswith("export ")]
+    assert any(re.fullmatch(r'export CI="\$\{CI:-1\}"', line) for line in exports)
+    assert any("PYTEST_ADDOPTS" in line and "-rs" in line for line in exports)
