@@ -18,6 +18,7 @@ fractions (``Decimal("0.9")``), the unit every computation uses.
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from dataclasses import dataclass
@@ -194,8 +195,6 @@ _TOML_AT = re.compile(r"(?s)(?P<msg>.*?) \(at (?:line (?P<line>\d+), column (?P<
 def _toml_detail(detail: str) -> str:
     """A key tuple ``('budget', 'weight')`` → ``budget.weight``; a character repr → the character,
     ``换行`` or ``U+0007``."""
-    import ast
-
     try:
         value = ast.literal_eval(detail)
     except (ValueError, SyntaxError):
