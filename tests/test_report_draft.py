@@ -311,3 +311,15 @@ def test_libreoffice_converts_the_draft_to_pdf(sample_draft, tmp_path):
         for title in ("一、基本情况", "五、改进措施及结果应用", "附表"):
             assert title in text
         assert "— 2 —" in text or "—2—" in text.replace(" ", "")  # page numbers are rendered
+
+
+def test_docs_list_every_sentence_and_field():
+    doc = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    for table, keys in wording.FIELDS.items():
+        for key, fields in keys.items():
+            assert f"`{key}`" in doc, key
+            for field in fields:
+                assert f"{{{field}}}" in doc, (key, field)
+    for key in wording.PLAIN_HEADINGS:
+        assert f"`{key}`" in doc, key
+    assert (ROOT / "docs" / "images" / "report-pages.png").is_file()
