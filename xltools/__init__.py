@@ -18,3 +18,10 @@ def consolidate(paths, rules=None, workers=None):
     from .api import consolidate as _consolidate
 
     return _consolidate(paths, rules=rules, workers=workers)
+
+
+def write_report(paths, out, rules=None, **options):
+    """Write a draft 绩效自评报告 (.docx); see :func:`xltools.api.write_report`."""
+    from .api import write_report as _write_report
+
+    return _write_report(paths, out, rules=rules, **options)

@@ -23,6 +23,7 @@ Worked example (a notebook)::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -78,3 +79,24 @@ def consolidate(paths: Iterable[str | Path], rules=None, workers: int | None = N
     pack = rules if rules is not None and not isinstance(rules, (str, Path)) else load_rulepack(rules)
     report = check_files(list(paths), pack, workers=workers)
     return Summary(report, pack)
+
+
+def write_report(paths, out: str | Path, rules=None, *, department: str | None = None,
+                 year: str | None = None, wording: str | Path | None = None,
+                 workers: int | None = None) -> Path:
+    """Write a draft 绩效自评报告 (.docx) of the forms under ``paths`` (or of a :class:`Summary`).
+
+    The forms are read and scored as :func:`consolidate` does, so the draft's numbers equal the
+    部门汇总's. ``department``/``year`` override what the forms say; ``wording`` is a wording
+    file (``extends = "default"``). Raises ``OutputError`` or ``WordingError`` (Chinese
+    ``args[0]``).
+
+        >>> write_report(["2020年自评表/"], "out/绩效自评报告.docx")   # doctest: +SKIP
+    """
+    from .writers.report_draft import write_report_docx
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    summary = paths if isinstance(paths, Summary) else consolidate(paths, rules=rules, workers=workers)
+    return write_report_docx(summary.report, out, pack=summary.pack, department=department,
+                             year=year, wording=wording)

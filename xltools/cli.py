@@ -14,6 +14,7 @@ import sys
 COMMANDS = {
     "check": ("重算并校验绩效自评表，输出报告", "xltools.commands.check"),
     "consolidate": ("汇总多个自评表，生成部门汇总工作簿", "xltools.commands.consolidate"),
+    "report": ("根据自评表生成部门绩效自评报告初稿（Word）", "xltools.commands.report"),
     "template": ("生成 Excel 模板、加载项和示例工作簿", "xltools.commands.template"),
 }
 
