@@ -213,12 +213,14 @@ def test_terminate_stops_cleanly(tmp_path):
     out.write_bytes(b"previous summary")
     proc = subprocess.Popen([sys.executable, "-m", "xltools", "consolidate", str(folder), "-o", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.8)
-    children = _children(proc.pid)
+    deadline = time.monotonic() + 30
+    children: list[int] = []
+    while proc.poll() is None and len(children) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # signal as soon as the pool's workers are running
+        children = _children(proc.pid)
+    assert proc.poll() is None, "the run ended before the pool started"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:
-        pytest.skip("the run ended before the signal")
     assert proc.returncode == 130 and "已中断" in err and "Traceback" not in err
     assert out.read_bytes() == b"previous summary"
     assert not list(tmp_path.glob(".~xltools-*"))
