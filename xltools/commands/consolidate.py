@@ -20,9 +20,6 @@ import json
 import sys
 from pathlib import Path
 
-BAR_MIN_FILES = 20
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="自评表文件或文件夹（.xlsx .xlsm .xls .docx，文件夹递归查找）")
@@ -57,14 +54,24 @@ def _fail(message: str) -> int:
     return 2
 
 
+def bad_max_file_mb(max_file_mb: float | None) -> str | None:
+    """Why ``--max-file-mb`` cannot be used (one Chinese sentence), or ``None`` when it can."""
+    if max_file_mb is not None and not 0.01 <= max_file_mb <= 1_000_000:
+        return "--max-file-mb 必须是 0.01 到 1000000 之间的数（单位 MB）。"
+    return None
+
+
 def make_limits(max_file_mb: float | None):
-    """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults)."""
+    """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults). The
+    bytes are rounded up, so that messages show the cap as given (``0.01`` MB, not 0.00999…)."""
+    import math
+
     from ..readers.files import Limits
 
     if max_file_mb is None:
         return None
     limits = Limits()
-    size = int(max_file_mb * 1024 * 1024)
+    size = math.ceil(max_file_mb * 1024 * 1024)
     for name in ("max_file_bytes", "max_bytes", "max_file_size"):
         if any(f.name == name for f in dataclasses.fields(limits)):
             return dataclasses.replace(limits, **{name: size})
@@ -88,35 +95,13 @@ def _no_gc():
             gc.enable()
 
 
-class _Bar:
-    """A rich progress bar on stderr, only for long runs on a terminal."""
-
-    def __init__(self, total: int):
-        self.progress = None
-        if total >= BAR_MIN_FILES and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            self.progress = Progress("正在汇总", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                     console=Console(file=sys.stderr), transient=True)
-            self.task = self.progress.add_task("汇总", total=total)
-            self.progress.start()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
 def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
     from ..pipeline import expand_paths, iter_files
     from ..writers import rows as R
     from ..writers.atomic import OutputError
     from ..writers.summary_workbook import SummaryWriter
+    from .progress import Bar
 
     try:
         pack = load_rulepack(args.rules)
@@ -124,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc.args[0]) if exc.args else str(exc))
     if args.workers is not None and args.workers < 1:
         return _fail("--workers 必须是正整数。")
-    if args.max_file_mb is not None and not 0.01 <= args.max_file_mb <= 1_000_000:
-        return _fail("--max-file-mb 必须是 0.01 到 1000000 之间的数（单位 MB）。")
+    if (why := bad_max_file_mb(args.max_file_mb)) is not None:
+        return _fail(why)
 
     files = _without_output(expand_paths(args.paths), args.paths, Path(args.output))
     if not files:
@@ -138,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with _no_gc(), writer:  # rows are written while the pool is still reading
-            bar = _Bar(len(files))
+            bar = Bar(len(files), "正在汇总")
             # workers hand back summary rows, not whole forms (see pipeline.map_files)
             render = writer.detail_renderer()  # workers render the 指标明细 rows
             fn = R.file_rows if render is None else functools.partial(R.file_rows, render=render)

@@ -18,6 +18,7 @@ The JSON shape (numbers are strings, so no precision is lost)::
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Iterable
 
@@ -93,3 +94,21 @@ def to_json(results: Iterable[FormResult], findings: Iterable[Finding]) -> dict:
         "forms": [form_to_json(r) for r in results],
         "findings": [finding_to_json(f) for f in findings],
     }
+
+
+def nested_text(item: dict) -> str:
+    """``item`` as ``json.dump(doc, indent=2, ensure_ascii=False)`` writes it as an element of
+    ``doc["forms"]`` or ``doc["findings"]`` (two levels down). Workers make these pieces, so the
+    main process only joins strings (:func:`document_text`)."""
+    return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def document_text(forms: Iterable[str], findings: Iterable[str]) -> str:
+    """The whole document from :func:`nested_text` pieces, byte for byte what
+    ``json.dumps(to_json(...), ensure_ascii=False, indent=2) + "\\n"`` gives."""
+    def part(name: str, items: list[str]) -> str:
+        if not items:
+            return f'  "{name}": []'
+        return f'  "{name}": [\n    ' + ",\n    ".join(items) + "\n  ]"
+
+    return "{\n" + part("forms", list(forms)) + ",\n" + part("findings", list(findings)) + "\n}\n"
