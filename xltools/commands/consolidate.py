@@ -2,7 +2,12 @@
 
 Exit codes: 0 — the summary was written (with or without findings); 2 — no input file was found,
 no input could be read, the rules file is bad, or the output cannot be written (one Chinese line
-on stderr). The output never replaces an input file.
+on stderr). The output never replaces an input file; missing folders above it are created (and
+removed again when nothing is written).
+
+``--json`` prints on stdout the counts, ``failed_files`` (``path``, ``code``, ``reason``), the
+same files as ``READ_FAILED`` ``findings`` in the shape of ``check --json``, and one entry of
+``rows`` per form keyed in English like ``check --json`` (:data:`ROW_KEYS`; numbers as strings).
 
 Example::
 
@@ -29,6 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要")
     parser.add_argument("--max-file-mb", type=float, default=None, metavar="N",
                         help="单个文件的大小上限（MB），超过则跳过并报告")
+
+
+# The keys of ``consolidate --json``'s rows: English snake_case like ``check --json`` (same names
+# where the meaning is the same: project, department, year, budget, executed, execution_rate…).
+ROW_KEYS = {
+    "序号": "index", "项目名称": "project", "主管部门": "department", "实施单位": "implementing_unit",
+    "年度": "year", "全年预算数": "budget", "全年执行数": "executed", "执行率": "execution_rate",
+    "预算执行得分": "funds_score", "产出指标": "output_score", "效益指标": "outcome_score",
+    "满意度指标": "satisfaction_score", "报告总分": "reported_total", "复核总分": "total",
+    "等级": "grade", "错误数": "errors", "警告数": "warnings", "来源": "source",
+}
 
 
 def _without_output(files, given, out: Path):
@@ -97,11 +113,8 @@ def _no_gc():
 
 def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
-    from ..pipeline import expand_paths, iter_files
-    from ..writers import rows as R
+    from ..pipeline import expand_paths
     from ..writers.atomic import OutputError
-    from ..writers.summary_workbook import SummaryWriter
-    from .progress import Bar
 
     try:
         pack = load_rulepack(args.rules)
@@ -116,6 +129,55 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return _fail("没有找到可读取的自评表文件（支持 .xlsx .xlsm .xls .docx）。")
     out = Path(args.output)
+    try:
+        created = make_parents(out)
+    except OutputError as exc:
+        return _fail(str(exc.args[0]))
+    written = False
+    try:
+        code = _consolidate(args, pack, files, out)
+        written = code == 0
+        return code
+    finally:
+        if not written:
+            remove_empty(created)
+
+
+def make_parents(out: Path) -> list[Path]:
+    """Create the missing folders above ``out``; return those created (outermost first), so
+    that a run which writes nothing can remove them again. Raises ``OutputError``."""
+    from ..writers.atomic import OutputError
+
+    missing = []
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    missing.reverse()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        remove_empty(missing)
+        raise OutputError(f"无法创建文件夹“{out.parent}”（{exc.strerror or exc}），未生成汇总。") from None
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_parents` created, innermost first, if still empty."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
+    from ..pipeline import iter_files
+    from ..writers import rows as R
+    from ..writers.atomic import OutputError
+    from ..writers.summary_workbook import SummaryWriter
+    from .progress import Bar
+
     try:  # fails before the long part when the output would replace an input
         writer = SummaryWriter(out, pack=pack, inputs=files)
     except OutputError as exc:
@@ -156,16 +218,20 @@ def run(args: argparse.Namespace) -> int:
     line = (f"已读取 {n_forms} 个表单（{len(files)} 个文件），失败文件 {len(failed)} 个，"
             f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
     if args.json:
-        headers = [c.header for c in R.FORM_COLUMNS]
+        from ..pipeline import read_failed
+        from ..writers.json_doc import finding_to_json
+
+        keys = [ROW_KEYS[c.header] for c in R.FORM_COLUMNS]
         payload = {
             "output": str(out),
             "files": len(files),
             "forms": n_forms,
-            "failed_files": [{"path": f.path, "reason": f.error} for f in failed],
+            "failed_files": [{"path": f.path, "code": "READ_FAILED", "reason": f.error} for f in failed],
             "errors": errors,
             "warnings": warnings,
             "infos": infos,
-            "rows": [dict(zip(headers, map(R.display, row))) for row in writer.form_rows],
+            "rows": [dict(zip(keys, map(R.display, row))) for row in writer.form_rows],
+            "findings": [finding_to_json(read_failed(f.path, f.error)) for f in failed],
         }
         print(line, file=sys.stderr)
         _say(lambda: (json.dump(payload, sys.stdout, ensure_ascii=False, indent=2),

@@ -96,11 +96,41 @@ def to_json(results: Iterable[FormResult], findings: Iterable[Finding]) -> dict:
     }
 
 
+_STRING = json.encoder.encode_basestring  # the C encoder of ensure_ascii=False strings
+_SCALARS = {None: "null", True: "true", False: "false"}
+
+
+def _indented(obj, indent: str) -> str:
+    """``obj`` as ``json.dumps(obj, ensure_ascii=False, indent=2)`` writes it at ``indent``
+    (several times faster: json's indenting encoder is pure Python)."""
+    if isinstance(obj, str):
+        return _STRING(obj)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        inner = indent + "  "
+        return ("{\n" + ",\n".join(f"{inner}{_STRING(k)}: {_indented(v, inner)}" for k, v in obj.items())
+                + "\n" + indent + "}")
+    if isinstance(obj, (list, tuple)):
+        if not obj:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in obj) + "\n" + indent + "]"
+    if obj is None or obj is True or obj is False:
+        return _SCALARS[obj]
+    return json.dumps(obj, ensure_ascii=False)
+
+
 def nested_text(item: dict) -> str:
     """``item`` as ``json.dump(doc, indent=2, ensure_ascii=False)`` writes it as an element of
     ``doc["forms"]`` or ``doc["findings"]`` (two levels down). Workers make these pieces, so the
-    main process only joins strings (:func:`document_text`)."""
-    return json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    main process only joins strings (:func:`document_text`).
+
+    >>> doc = {"a": [1, None, {"b": "“中”\\n", "c": []}], "d": {}}
+    >>> nested_text(doc) == json.dumps(doc, ensure_ascii=False, indent=2).replace("\\n", "\\n    ")
+    True
+    """
+    return _indented(item, "    ")
 
 
 def document_text(forms: Iterable[str], findings: Iterable[str]) -> str:
