@@ -200,22 +200,6 @@ def render_form(result: FormResult, style: Style, detail: bool) -> str:
     return "\n".join(parts)
 
 
-def render_text(results: list[FormResult], findings: list[Finding], console=None, *,
-                style: Style = Style(), detail: bool | None = None) -> str:
-    """The whole report for results already in hand (the command streams instead, file by file,
-    with the same functions). ``findings`` are those outside any form (file-level, batch);
-    ``detail=None`` shows the indicator table only for a single form. Printed on ``console``
-    (anything with ``print``) when given, and returned."""
-    show = len(results) == 1 if detail is None else detail
-    parts = [render_form(r, style, show) for r in results]
-    if findings:
-        parts.append(other_findings(findings, style))
-    text = "\n\n".join(parts)
-    if console is not None:
-        console.print(text, markup=False, highlight=False)
-    return text
-
-
 def other_findings(findings: list[Finding], style: Style) -> str:
     """The findings outside any form, under their own title."""
     return "\n".join([rule("其他问题", style)] +
