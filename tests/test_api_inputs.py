@@ -118,3 +118,14 @@ def test_check_returns_results_and_findings(folder):
     assert len(report.results) == 3
     assert [f.code for f in report.findings if f.location and f.location.file.endswith("损坏.xlsx")] == ["READ_FAILED"]
     assert report.results[0].total is not None and report.results[0].grade
+
+
+def test_the_pipeline_functions_take_one_path_too(folder):
+    from xltools.pipeline import check_files, expand_paths
+    from xltools.readers.files import iter_input_files
+
+    one = str(folder / "宣传部.xlsx")
+    assert expand_paths(one) == [one]
+    assert list(iter_input_files(Path(one))) == [Path(one)]
+    assert [r.project for r in check_files(Path(one)).results] == [PROJECTS[0]]
+    assert len(check_files(str(folder)).results) == 3

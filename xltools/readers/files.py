@@ -70,7 +70,7 @@ class ReadError(Exception):
         self.reason = reason
 
 
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+def iter_input_files(paths: str | os.PathLike | Iterable[str | Path]) -> Iterator[Path]:
     """Files to read: given files as they are, folders searched recursively, no duplicates.
 
     In folders .xlsx .xlsm .xls .docx files are taken, and the office formats a form may have
@@ -84,8 +84,11 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     return map(Path, input_file_names(paths))
 
 
-def input_file_names(paths: Iterable[str | Path]) -> Iterator[str]:
-    """:func:`iter_input_files` as strings (no ``Path`` per file for callers that want text)."""
+def input_file_names(paths: str | os.PathLike | Iterable[str | Path]) -> Iterator[str]:
+    """:func:`iter_input_files` as strings (no ``Path`` per file for callers that want text).
+    One ``str`` or ``Path`` is one path, never iterated character by character."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     seen: set[str] = set()
     for item in paths:
         text = os.fspath(item)
