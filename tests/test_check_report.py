@@ -162,3 +162,42 @@ def test_an_unsupported_file_is_said_once(capsys):
     assert code == 2
     assert err.count("README.md") == 1 and "README.md" not in out.replace(str(readme), "")
     assert "不是支持的文件类型" in err and "不是支持的文件类型" not in out
+
+
+def test_layout_follows_the_terminal(monkeypatch):
+    import os
+    import sys
+
+    from xltools.commands.check import text_style
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert text_style() == T.Style(width=80, wide=False, colour=False)  # piped or saved
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((80, 24)))
+    narrow = text_style()
+    assert narrow.width == 80 and not narrow.wide
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((132, 40)))
+    wide = text_style()
+    assert wide.width == 132 and wide.wide and wide.colour
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not text_style().colour
+
+
+def test_the_progress_bar_only_on_a_terminal(monkeypatch):
+    import sys
+
+    from xltools.commands.progress import BAR_MIN_FILES, Bar
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert not Bar(5000).shown
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert not Bar(BAR_MIN_FILES - 1).shown  # a few files: over before a bar would help
+    bar = Bar(BAR_MIN_FILES)
+    try:
+        assert bar.shown
+        bar(BAR_MIN_FILES // 2, BAR_MIN_FILES)
+    finally:
+        bar.close()
+    assert not bar.shown

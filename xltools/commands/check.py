@@ -96,7 +96,10 @@ def text_style() -> Style:
     if not sys.stdout.isatty():
         return Style()
     width = shutil.get_terminal_size((80, 24)).columns
-    return Style(width=max(40, width), wide=width >= WIDE, colour="NO_COLOR" not in os.environ)
+    # colour as ANSI codes: not with NO_COLOR, nor in the old Windows console (no VT processing)
+    colour = "NO_COLOR" not in os.environ and (os.name != "nt" or "WT_SESSION" in os.environ
+                                                or "TERM" in os.environ)
+    return Style(width=max(40, width), wide=width >= WIDE, colour=colour)
 
 
 def missing_finding(path: str):
