@@ -142,11 +142,12 @@ def run(args: argparse.Namespace) -> int:
     unreadable: list[str] = []
     keys: list[tuple] = []
     other: list[tuple[tuple, str]] = []  # text: outside any form; JSON: every finding
-    forms: list[str] = []  # JSON pieces
     counts = [0, 0, 0]
     n_forms = 0
-    pending: CheckedFile | None = None  # text: the first form waits, in case it is the only one
-    try:
+
+    def stream():
+        """Each file's :class:`CheckedFile` in input order, its findings and counts noted."""
+        nonlocal counts, n_forms
         for cf in iter_files(files, fn, pack, workers=args.workers,
                              limits=make_limits(args.max_file_mb), progress=bar):
             if cf.error is not None:
@@ -155,37 +156,44 @@ def run(args: argparse.Namespace) -> int:
             other.extend(cf.findings)
             counts = [a + b for a, b in zip(counts, cf.counts)]
             n_forms += len(cf.forms)
-            if args.json:
-                forms.extend(cf.forms)
-            elif detail == "single" and pending is None and n_forms == 1:
-                pending = cf  # its one form
-            elif cf.forms:
-                if pending is not None:
-                    out.blocks(pending.forms)
-                    pending = None
-                out.blocks(cf.forms)
+            yield cf
+
+    def batch_findings():
+        found = [f for f, _ in tagged_duplicate_findings(keys)]
+        for f in found:
+            counts[("error", "warning", "info").index(f.severity)] += 1
+        return found
+
+    try:
+        if args.json:
+            from ..writers.json_doc import document_parts, finding_to_json, nested_text
+
+            def findings_json():  # after the last form: every finding, sorted
+                extra = [missing_finding(path) for path in missing] + batch_findings()
+                other.extend((f.sort_key(), nested_text(finding_to_json(f))) for f in extra)
+                other.sort(key=lambda pair: pair[0])
+                return (text for _, text in other)
+
+            for part in document_parts((piece for cf in stream() for piece in cf.forms), findings_json):
+                out.write(part)  # forms as they come: a 10,000-form document is never held
+        else:
+            pending: CheckedFile | None = None  # the first form waits, in case it is the only one
+            for cf in stream():
+                if detail == "single" and pending is None and n_forms == 1:
+                    pending = cf  # its one form
+                elif cf.forms:
+                    if pending is not None:
+                        out.blocks(pending.forms)
+                        pending = None
+                    out.blocks(cf.forms)
+            if pending is not None:
+                out.blocks(pending.detailed)
+            other.extend((f.sort_key(), T.finding_line(f, style)) for f in batch_findings())
+            if other:
+                other.sort(key=lambda pair: pair[0])
+                out.blocks(["\n".join([T.rule("其他问题", style)] + [text for _, text in other])])
     finally:
         bar.close()
-    if pending is not None:
-        out.blocks(pending.detailed)
-
-    batch = [f for f, _ in tagged_duplicate_findings(keys)]
-    for f in batch:
-        counts[("error", "warning", "info").index(f.severity)] += 1
-    if args.json:
-        from ..writers.json_doc import document_text, finding_to_json, nested_text
-
-        for path in missing:
-            f = missing_finding(path)
-            other.append((f.sort_key(), nested_text(finding_to_json(f))))
-        other.extend((f.sort_key(), nested_text(finding_to_json(f))) for f in batch)
-        other.sort(key=lambda pair: pair[0])
-        out.write(document_text(forms, (text for _, text in other)))
-    else:
-        other.extend((f.sort_key(), T.finding_line(f, style)) for f in batch)
-        if other:
-            other.sort(key=lambda pair: pair[0])
-            out.blocks(["\n".join([T.rule("其他问题", style)] + [text for _, text in other])])
     out.flush()
     for line in missing_lines + unreadable:
         print(f"错误：{line}", file=sys.stderr)

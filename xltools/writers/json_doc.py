@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..core.decimals import fmt
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
@@ -133,12 +133,25 @@ def nested_text(item: dict) -> str:
     return _indented(item, "    ")
 
 
-def document_text(forms: Iterable[str], findings: Iterable[str]) -> str:
-    """The whole document from :func:`nested_text` pieces, byte for byte what
+def document_parts(forms: Iterable[str], findings: Iterable[str] | Callable[[], Iterable[str]]
+                   ) -> Iterator[str]:
+    """The document from :func:`nested_text` pieces, as strings to write one after another:
+    each form is passed on as it comes (nothing held), and ``findings`` (or, when callable, what
+    it returns) is taken only after the last form. Joined, byte for byte what
     ``json.dumps(to_json(...), ensure_ascii=False, indent=2) + "\\n"`` gives."""
-    def part(name: str, items: list[str]) -> str:
-        if not items:
-            return f'  "{name}": []'
-        return f'  "{name}": [\n    ' + ",\n    ".join(items) + "\n  ]"
+    yield '{\n  "forms": ['
+    n = 0
+    for n, piece in enumerate(forms, 1):
+        yield ("\n    " if n == 1 else ",\n    ") + piece
+    yield "\n  ]" if n else "]"
+    yield ',\n  "findings": ['
+    n = 0
+    for n, piece in enumerate(findings() if callable(findings) else findings, 1):
+        yield ("\n    " if n == 1 else ",\n    ") + piece
+    yield "\n  ]" if n else "]"
+    yield "\n}\n"
 
-    return "{\n" + part("forms", list(forms)) + ",\n" + part("findings", list(findings)) + "\n}\n"
+
+def document_text(forms: Iterable[str], findings: Iterable[str]) -> str:
+    """:func:`document_parts` joined."""
+    return "".join(document_parts(forms, findings))
