@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .inputs import MAX_FILES, InputError, PathNotFoundError, TooManyFilesError
+from .inputs import MAX_FILES, InputError, PathNotFoundError, Paths, Rules, TooManyFilesError
 
 if TYPE_CHECKING:
     from .api import Summary
-    from .inputs import Paths
     from .pipeline import Report
 
 __version__ = "0.1.0"
@@ -33,7 +32,7 @@ __all__ = ["check", "consolidate", "InputError", "PathNotFoundError", "TooManyFi
            "MAX_FILES", "__version__"]
 
 
-def check(paths: "Paths", rules=None, workers: int | None = None, *,
+def check(paths: Paths, rules: Rules = None, workers: int | None = None, *,
           max_files: int | None = MAX_FILES) -> "Report":
     """Read, score and audit every form under ``paths``; return the pipeline's ``Report``
     (``.results``: each form's scores; ``.findings``: every finding).
@@ -45,7 +44,7 @@ def check(paths: "Paths", rules=None, workers: int | None = None, *,
     return _check(paths, rules=rules, workers=workers, max_files=max_files)
 
 
-def consolidate(paths: "Paths", rules=None, workers: int | None = None, *,
+def consolidate(paths: Paths, rules: Rules = None, workers: int | None = None, *,
                 max_files: int | None = MAX_FILES) -> "Summary":
     """Read, score and audit every form under ``paths``; return a :class:`~xltools.api.Summary`
     (pandas DataFrames ``.forms``, ``.indicators``, ``.findings``; ``.write(path)``).

@@ -34,13 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .inputs import MAX_FILES, Paths, input_files
+from .core.rulepack import RulePack
+from .inputs import MAX_FILES, Paths, Rules, input_files
 from .pipeline import Report, check_files
 from .writers import rows as R
 from .writers.summary_workbook import pairs_of, write_summary
 
 if TYPE_CHECKING:
     import pandas as pd
+
 
 
 def _frame(columns: tuple[R.Column, ...], rows: Iterable[R.Row]) -> "pd.DataFrame":
@@ -78,7 +80,7 @@ class Summary:
         return write_summary(self.report, path, pack=self.pack)
 
 
-def _pack(rules):
+def _pack(rules: Rules) -> RulePack:
     from .core.rulepack import load_rulepack
 
     if rules is not None and not isinstance(rules, (str, os.PathLike)):
@@ -86,7 +88,7 @@ def _pack(rules):
     return load_rulepack(rules if rules is None or isinstance(rules, str) else Path(os.fspath(rules)))
 
 
-def check(paths: Paths, rules=None, workers: int | None = None, *,
+def check(paths: Paths, rules: Rules = None, workers: int | None = None, *,
           max_files: int | None = MAX_FILES) -> Report:
     """Read, score and audit every form under ``paths``; return the :class:`Report`.
 
@@ -110,7 +112,7 @@ def check(paths: Paths, rules=None, workers: int | None = None, *,
     return check_files(files, _pack(rules), workers=workers)
 
 
-def consolidate(paths: Paths, rules=None, workers: int | None = None, *,
+def consolidate(paths: Paths, rules: Rules = None, workers: int | None = None, *,
                 max_files: int | None = MAX_FILES) -> Summary:
     """Read, score and consolidate every form under ``paths``; return a :class:`Summary`
     (``.forms``, ``.indicators``, ``.findings`` DataFrames; ``.write(path)`` saves the workbook).

@@ -31,10 +31,14 @@ import os
 from pathlib import Path
 from typing import Iterable, Union
 
+from .core.rulepack import RulePack
+
 MAX_FILES = 20_000  # default bound of a folder walk
 
-PathLike = Union[str, "os.PathLike[str]"]
+PathLike = Union[str, os.PathLike[str]]
 Paths = Union[PathLike, Iterable[PathLike]]
+# the rule pack a caller names: a TOML file, a built-in name ("platform_example"), a loaded pack
+Rules = Union[str, os.PathLike[str], RulePack, None]
 
 
 class InputError(ValueError):
