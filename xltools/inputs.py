@@ -61,7 +61,7 @@ class TooManyFilesError(InputError):
         self.where = where
         places = "、".join(f"“{w}”" for w in where[:3]) + ("等" if len(where) > 3 else "")
         super().__init__(
-            f"{places}中的表格文件超过 {limit:,} 个，已停止查找（是否选错了文件夹？）。"
+            f"{places}中的表格文件超过 {limit} 个，已停止查找（是否选错了文件夹？）。"
             f"如确需一次处理这么多文件，请调高上限，例如 max_files={max(limit * 5, 100_000)}。")
 
 

@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         n_unreadable = len(unreadable) + len(missing)
         tail = f"；无法读取 {n_unreadable} 个文件（原因见“错误：”行）" if n_unreadable else ""
-        sys.stdout.write(f"\n共检查 {len(files) + len(missing)} 个文件、{n_forms} 个表单："
+        sys.stdout.write(f"{chr(10) if out.started else ''}共检查 {len(files) + len(missing)} 个文件、{n_forms} 个表单："
                          f"错误 {counts[0]} 条，警告 {counts[1]} 条，提示 {counts[2]} 条{tail}。\n")
         sys.stdout.flush()
     if unreadable or missing:

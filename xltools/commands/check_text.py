@@ -9,7 +9,7 @@ project filed twice) and a closing count. The indicator table is shown only when
     来源：自评表.xlsx｜疫情防控宣传补助经费!A1　主管部门：昌吉州党委宣传部　年度：2020
     预算执行：全年预算数 115.8　全年执行数 68.43　执行率 59.09%　得分 5.91（报告 5.9）
     总分：报告 91.8　复核 95.32　等级 优　错误 1 条，警告 2 条，提示 2 条
-    错误 MISSED_TARGET_FULL_SCORE 群众对疫情防控宣传工作的满意度（%）：…　@ 自评表.xlsx｜…!H28
+    错误 MISSED_TARGET_FULL_SCORE 群众对疫情防控宣传工作的满意度（%）：…（应为 9.41，报告 10）　@ H28
 
 Everything here is plain string building, linear in the length of the text: user text (project
 names, indicator text, messages) is never interpreted as markup nor run through a highlighter.
@@ -23,6 +23,7 @@ main process only writes finished text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -32,6 +33,26 @@ from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 WIDE = 100  # terminal columns from which the indicator table is a table, not a list
 CELL_CHARS = 60  # longest text shown in a table cell (the rest as …)
 ANSI = {"error": "31", "warning": "33", "info": "36", "bold": "1", "red": "31"}
+
+
+# control characters in user text (a line break typed in a cell, an escape sequence) would break
+# the layout or drive the terminal: line breaks and tabs become spaces, the rest visible symbols
+_SAFE = str.maketrans({**{c: chr(0x2400 + c) for c in range(0x20)}, 0x7F: "␡",
+                       **{c: "\ufffd" for c in range(0x80, 0xA0)}, 0x0A: " ", 0x0D: " ", 0x09: " ",
+                       0x2028: " ", 0x2029: " "})
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe(text: str) -> str:
+    """User text fit to print: no control characters (linear: one regex scan, and a
+    ``translate`` only for text that holds any).
+
+    >>> safe("项目\\n名称\\x1b[2J")
+    '项目 名称␛[2J'
+    """
+    return text.translate(_SAFE) if _CONTROL.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -58,7 +79,8 @@ def cell_width(text: str) -> int:
 def rule(title: str, style: Style) -> str:
     """``── title ─────`` filling the width (a title wider than the line is not cut)."""
     head = f"── {title} "
-    fill = max(2, style.width - cell_width(head))
+    # every character takes at least one column: a title as long as the line is not measured
+    fill = max(2, style.width - cell_width(head)) if len(head) < style.width else 2
     return style.paint(head + "─" * fill, "bold")
 
 
@@ -92,8 +114,8 @@ def finding_line(finding: Finding, style: Style, project: str | None = None,
     detail = ""
     if finding.expected or finding.reported:
         detail = f"（应为 {finding.expected or '—'}，报告 {finding.reported or '—'}）"
-    return (f"{style.paint(SEVERITY_CN[finding.severity], finding.severity)} {finding.code} "
-            f"{_subject(finding, project)}{finding.message}{detail}{'　@ ' + where if where else ''}")
+    text = f"{_subject(finding, project)}{finding.message}{detail}{'　@ ' + where if where else ''}"
+    return f"{style.paint(SEVERITY_CN[finding.severity], finding.severity)} {finding.code} {safe(text)}"
 
 
 def _rate(result: FormResult) -> str:
@@ -105,9 +127,9 @@ def form_block(result: FormResult, style: Style) -> str:
     """The form's title, source, funds and totals lines (no indicator table, no findings)."""
     form, funds = result.form, result.funds
     lines = [
-        rule(form.project.text or "（未填写项目名称）", style),
-        f"来源：{location_text(form.source)}　主管部门：{form.department.text or '—'}　"
-        f"年度：{form.year.text or '—'}",
+        rule(safe(form.project.text) or "（未填写项目名称）", style),
+        safe(f"来源：{location_text(form.source)}　主管部门：{form.department.text or '—'}　"
+             f"年度：{form.year.text or '—'}"),
         f"预算执行：全年预算数 {fmt(funds.budget, 4) or '—'}　全年执行数 {fmt(funds.executed, 4) or '—'}　"
         f"执行率 {_rate(result)}　得分 {fmt(funds.score) or '—'}（报告 {fmt(funds.reported_score) or '—'}）",
     ]
@@ -128,10 +150,10 @@ def _indicator_cells(result: FormResult) -> list[tuple[list[str], bool]]:
             continue
         differs = ir.score is not None and ir.reported_score is not None and ir.score != ir.reported_score
         ind = ir.indicator
-        rows.append(([ind.level1, ind.level2, ind.name, ind.target.text, ind.actual.text,
-                      fmt(ir.weight) or "—", fmt(ir.reported_score) or "—",
-                      fmt(ir.score) if ir.score is not None else "—",
-                      {True: "是", False: "否", None: "—"}[ir.met]], differs))
+        texts = [safe(x) for x in (ind.level1, ind.level2, ind.name, ind.target.text, ind.actual.text)]
+        rows.append((texts + [fmt(ir.weight) or "—", fmt(ir.reported_score) or "—",
+                              fmt(ir.score) if ir.score is not None else "—",
+                              {True: "是", False: "否", None: "—"}[ir.met]], differs))
     return rows
 
 
