@@ -116,8 +116,11 @@ def test_text_report_is_chinese_and_names_cells(seed_xlsx, capsys):
     code = main(["check", str(seed_xlsx)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "疫情防控宣传补助经费" in out and "问题清单" in out and "错误" in out
-    assert "昌吉州党委宣传部.xlsx｜疫情防控宣传补助经费!" in out
+    assert "疫情防控宣传补助经费" in out and "错误 MISSED_TARGET_FULL_SCORE" in out
+    assert "来源：昌吉州党委宣传部.xlsx｜疫情防控宣传补助经费!A1" in out
+    # inside its form's block a finding names only its cell
+    block = out.split("── 疫情防控宣传补助经费 ")[1].split("\n\n")[0]
+    assert "MISSED_TARGET_FULL_SCORE" in block and block.split("MISSED_TARGET_FULL_SCORE")[1].split("\n")[0].endswith("@ H28")
 
 
 def test_the_platform_pack_caps_a_low_execution_total(seed_xlsx, capsys):

@@ -93,8 +93,15 @@ def test_json_summary_on_stdout(inputs, tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["output"] == str(out) and data["files"] == 3 and data["forms"] == 3
     assert len(data["failed_files"]) == 1 and "损坏.xlsx" in data["failed_files"][0]["reason"]
-    assert data["rows"][0]["项目名称"] == "疫情防控专项经费（虚构）"
-    assert data["rows"][0]["执行率"] == "0.59" and data["rows"][0]["全年预算数"] == "200"
+    assert data["rows"][0]["project"] == "疫情防控专项经费（虚构）"
+    assert data["rows"][0]["execution_rate"] == "0.59" and data["rows"][0]["budget"] == "200"
+    # the same English snake_case convention as check --json, every key
+    assert all(k.isascii() and k == k.lower() for row in data["rows"] for k in row)
+    assert set(data["rows"][0]) >= {"project", "department", "year", "budget", "executed",
+                                    "execution_rate", "reported_total", "total", "grade", "source"}
+    # the unreadable file is a READ_FAILED finding shaped as in check --json
+    assert [(f["code"], f["severity"], f["location"]["file"]) for f in data["findings"]] == \
+        [("READ_FAILED", "error", data["failed_files"][0]["path"])]
 
 
 def test_never_writes_over_an_input(inputs, capsys):
@@ -120,8 +127,8 @@ def test_exit_2_with_one_chinese_line(case, tmp_path, inputs, capsys):
         rules = tmp_path / "rules.toml"
         rules.write_text("this is = = not toml", encoding="utf-8")
         argv = [str(inputs), "-o", str(out), "--rules", str(rules)]
-    else:
-        argv = [str(inputs), "-o", str(tmp_path / "没有的文件夹" / "汇总.xlsx")]
+    else:  # the parent "folder" is a file: it cannot be created
+        argv = [str(inputs), "-o", str(inputs / "宣传部.xlsx" / "汇总.xlsx")]
     assert main(["consolidate", *argv]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1].startswith("错误：") and "Traceback" not in err
@@ -241,3 +248,29 @@ def _children(pid: int) -> list[int]:
             except (OSError, ValueError, IndexError):
                 pass
     return found
+
+
+def test_output_folders_are_created_and_removed_when_nothing_is_written(inputs, tmp_path, capsys):
+    out = tmp_path / "汇总" / "2020" / "部门汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out)]) == 0
+    assert out.is_file() and "汇总已写入" in capsys.readouterr().out
+    empty = tmp_path / "空"
+    empty.mkdir()
+    (empty / "a.xlsx").write_bytes(b"nope")
+    out2 = tmp_path / "新建" / "子" / "部门汇总.xlsx"
+    assert main(["consolidate", str(empty), "-o", str(out2)]) == 2
+    assert not (tmp_path / "新建").exists()  # created for the run, removed when nothing was written
+    capsys.readouterr()
+
+
+def test_size_limit_keeps_its_decimals(inputs, tmp_path, capsys):
+    big = inputs / "大文件.xlsx"
+    big.write_bytes(b"PK\x03\x04" + bytes(20_000))  # 0.0191 MB, over a 0.01 MB cap
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(inputs), "-o", str(out), "--max-file-mb", "0.01"]) == 0
+    err = capsys.readouterr().err
+    assert "大文件.xlsx" in err and "上限 0.01 MB" in err and "上限 0 MB" not in err
+    assert main(["check", "--max-file-mb", "0.01", str(big)]) == 2
+    captured = capsys.readouterr()
+    assert "（0.0191 MB，上限 0.01 MB）" in captured.err
+    assert "上限" not in captured.out  # said once, on stderr

@@ -272,3 +272,28 @@ def test_cli_build_into_a_file_is_one_chinese_line(tmp_path, capsys):
 def test_build_leaves_no_temporary_file(tmp_path):
     written = B.build_all(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+def test_cli_check_tells_missing_from_stale_and_finds_the_project(tmp_path, capsys, monkeypatch):
+    from xltools.cli import main
+    from xltools.commands.template import project_root
+
+    assert main(["template", "build", "--out", str(tmp_path)]) == 0
+    (tmp_path / B.TEMPLATE_NAME).write_bytes(b"stale")
+    (tmp_path / B.ADDIN_NAME).unlink()
+    capsys.readouterr()
+    assert main(["template", "build", "--out", str(tmp_path), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert f"过期：{tmp_path / B.TEMPLATE_NAME}" in out and f"缺失：{tmp_path / B.ADDIN_NAME}" in out
+    assert f"过期：{tmp_path / B.ADDIN_NAME}" not in out
+    # from a sub-folder of the project, the project's workbooks/ are checked
+    monkeypatch.chdir(ROOT / "xltools" / "commands")
+    assert project_root() == ROOT
+    assert main(["template", "build", "--check"]) == 0
+    assert f"{ROOT / 'workbooks'} 中的工作簿与源文件一致" in capsys.readouterr().out
+    # outside any project: one Chinese line, not a list of "stale" files
+    monkeypatch.chdir(tmp_path)
+    assert project_root() is None
+    assert main(["template", "build", "--check"]) == 2
+    captured = capsys.readouterr()
+    assert "请在项目根目录运行" in captured.err and "过期" not in captured.out

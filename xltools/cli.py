@@ -1,4 +1,4 @@
-"""The ``xltools`` command: ``check``, ``consolidate`` and ``template build``.
+"""The ``xltools`` command: ``check``, ``consolidate``, ``template build`` and ``rules show``.
 
 Each subcommand lives in ``xltools.commands.<name>`` with two functions: ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit code). This module only wires them together, makes sure the
@@ -16,6 +16,7 @@ COMMANDS = {
     "consolidate": ("汇总多个自评表，生成部门汇总工作簿", "xltools.commands.consolidate"),
     "report": ("根据自评表生成部门绩效自评报告初稿（Word）", "xltools.commands.report"),
     "template": ("生成 Excel 模板、加载项和示例工作簿", "xltools.commands.template"),
+    "rules": ("显示规则包（可复制后修改）", "xltools.commands.rules"),
 }
 
 
@@ -61,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="xltools",
         description="项目支出绩效自评表：重算、校验与部门汇总",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"xltools {__version__}",
+                        help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令")
     for name, (help_text, module_name) in COMMANDS.items():
         module = importlib.import_module(module_name)

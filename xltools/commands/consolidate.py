@@ -2,7 +2,12 @@
 
 Exit codes: 0 — the summary was written (with or without findings); 2 — no input file was found,
 no input could be read, the rules file is bad, or the output cannot be written (one Chinese line
-on stderr). The output never replaces an input file.
+on stderr). The output never replaces an input file; missing folders above it are created (and
+removed again when nothing is written).
+
+``--json`` prints on stdout the counts, ``failed_files`` (``path``, ``code``, ``reason``), the
+same files as ``READ_FAILED`` ``findings`` in the shape of ``check --json``, and one entry of
+``rows`` per form keyed in English like ``check --json`` (:data:`ROW_KEYS`; numbers as strings).
 
 Example::
 
@@ -20,9 +25,6 @@ import json
 import sys
 from pathlib import Path
 
-BAR_MIN_FILES = 20
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="自评表文件或文件夹（.xlsx .xlsm .xls .docx，文件夹递归查找）")
@@ -32,6 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要")
     parser.add_argument("--max-file-mb", type=float, default=None, metavar="N",
                         help="单个文件的大小上限（MB），超过则跳过并报告")
+
+
+# The keys of ``consolidate --json``'s rows: English snake_case like ``check --json`` (same names
+# where the meaning is the same: project, department, year, budget, executed, execution_rate…).
+ROW_KEYS = {
+    "序号": "index", "项目名称": "project", "主管部门": "department", "实施单位": "implementing_unit",
+    "年度": "year", "全年预算数": "budget", "全年执行数": "executed", "执行率": "execution_rate",
+    "预算执行得分": "funds_score", "产出指标": "output_score", "效益指标": "outcome_score",
+    "满意度指标": "satisfaction_score", "报告总分": "reported_total", "复核总分": "total",
+    "等级": "grade", "错误数": "errors", "警告数": "warnings", "来源": "source",
+}
 
 
 def _without_output(files, given, out: Path):
@@ -57,14 +70,24 @@ def _fail(message: str) -> int:
     return 2
 
 
+def bad_max_file_mb(max_file_mb: float | None) -> str | None:
+    """Why ``--max-file-mb`` cannot be used (one Chinese sentence), or ``None`` when it can."""
+    if max_file_mb is not None and not 0.01 <= max_file_mb <= 1_000_000:
+        return "--max-file-mb 必须是 0.01 到 1000000 之间的数（单位 MB）。"
+    return None
+
+
 def make_limits(max_file_mb: float | None):
-    """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults)."""
+    """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults). The
+    bytes are rounded up, so that messages show the cap as given (``0.01`` MB, not 0.00999…)."""
+    import math
+
     from ..readers.files import Limits
 
     if max_file_mb is None:
         return None
     limits = Limits()
-    size = int(max_file_mb * 1024 * 1024)
+    size = math.ceil(max_file_mb * 1024 * 1024)
     for name in ("max_file_bytes", "max_bytes", "max_file_size"):
         if any(f.name == name for f in dataclasses.fields(limits)):
             return dataclasses.replace(limits, **{name: size})
@@ -88,35 +111,10 @@ def _no_gc():
             gc.enable()
 
 
-class _Bar:
-    """A rich progress bar on stderr, only for long runs on a terminal."""
-
-    def __init__(self, total: int):
-        self.progress = None
-        if total >= BAR_MIN_FILES and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            self.progress = Progress("正在汇总", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                     console=Console(file=sys.stderr), transient=True)
-            self.task = self.progress.add_task("汇总", total=total)
-            self.progress.start()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=done, total=total)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
 def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
-    from ..pipeline import expand_paths, iter_files
-    from ..writers import rows as R
+    from ..pipeline import expand_paths
     from ..writers.atomic import OutputError
-    from ..writers.summary_workbook import SummaryWriter
 
     try:
         pack = load_rulepack(args.rules)
@@ -124,13 +122,62 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc.args[0]) if exc.args else str(exc))
     if args.workers is not None and args.workers < 1:
         return _fail("--workers 必须是正整数。")
-    if args.max_file_mb is not None and not 0.01 <= args.max_file_mb <= 1_000_000:
-        return _fail("--max-file-mb 必须是 0.01 到 1000000 之间的数（单位 MB）。")
+    if (why := bad_max_file_mb(args.max_file_mb)) is not None:
+        return _fail(why)
 
     files = _without_output(expand_paths(args.paths), args.paths, Path(args.output))
     if not files:
         return _fail("没有找到可读取的自评表文件（支持 .xlsx .xlsm .xls .docx）。")
     out = Path(args.output)
+    try:
+        created = make_parents(out)
+    except OutputError as exc:
+        return _fail(str(exc.args[0]))
+    written = False
+    try:
+        code = _consolidate(args, pack, files, out)
+        written = code == 0
+        return code
+    finally:
+        if not written:
+            remove_empty(created)
+
+
+def make_parents(out: Path) -> list[Path]:
+    """Create the missing folders above ``out``; return those created (outermost first), so
+    that a run which writes nothing can remove them again. Raises ``OutputError``."""
+    from ..writers.atomic import OutputError
+
+    missing = []
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    missing.reverse()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        remove_empty(missing)
+        raise OutputError(f"无法创建文件夹“{out.parent}”（{exc.strerror or exc}），未生成汇总。") from None
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_parents` created, innermost first, if still empty."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
+    from ..pipeline import iter_files
+    from ..writers import rows as R
+    from ..writers.atomic import OutputError
+    from ..writers.summary_workbook import SummaryWriter
+    from .progress import Bar
+
     try:  # fails before the long part when the output would replace an input
         writer = SummaryWriter(out, pack=pack, inputs=files)
     except OutputError as exc:
@@ -138,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with _no_gc(), writer:  # rows are written while the pool is still reading
-            bar = _Bar(len(files))
+            bar = Bar(len(files), "正在汇总")
             # workers hand back summary rows, not whole forms (see pipeline.map_files)
             render = writer.detail_renderer()  # workers render the 指标明细 rows
             fn = R.file_rows if render is None else functools.partial(R.file_rows, render=render)
@@ -171,16 +218,20 @@ def run(args: argparse.Namespace) -> int:
     line = (f"已读取 {n_forms} 个表单（{len(files)} 个文件），失败文件 {len(failed)} 个，"
             f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
     if args.json:
-        headers = [c.header for c in R.FORM_COLUMNS]
+        from ..pipeline import read_failed
+        from ..writers.json_doc import finding_to_json
+
+        keys = [ROW_KEYS[c.header] for c in R.FORM_COLUMNS]
         payload = {
             "output": str(out),
             "files": len(files),
             "forms": n_forms,
-            "failed_files": [{"path": f.path, "reason": f.error} for f in failed],
+            "failed_files": [{"path": f.path, "code": "READ_FAILED", "reason": f.error} for f in failed],
             "errors": errors,
             "warnings": warnings,
             "infos": infos,
-            "rows": [dict(zip(headers, map(R.display, row))) for row in writer.form_rows],
+            "rows": [dict(zip(keys, map(R.display, row))) for row in writer.form_rows],
+            "findings": [finding_to_json(read_failed(f.path, f.error)) for f in failed],
         }
         print(line, file=sys.stderr)
         _say(lambda: (json.dump(payload, sys.stdout, ensure_ascii=False, indent=2),

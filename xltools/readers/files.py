@@ -70,7 +70,7 @@ class ReadError(Exception):
         self.reason = reason
 
 
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+def iter_input_files(paths: str | os.PathLike | Iterable[str | Path]) -> Iterator[Path]:
     """Files to read: given files as they are, folders searched recursively, no duplicates.
 
     In folders .xlsx .xlsm .xls .docx files are taken, and the office formats a form may have
@@ -84,8 +84,11 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     return map(Path, input_file_names(paths))
 
 
-def input_file_names(paths: Iterable[str | Path]) -> Iterator[str]:
-    """:func:`iter_input_files` as strings (no ``Path`` per file for callers that want text)."""
+def input_file_names(paths: str | os.PathLike | Iterable[str | Path]) -> Iterator[str]:
+    """:func:`iter_input_files` as strings (no ``Path`` per file for callers that want text).
+    One ``str`` or ``Path`` is one path, never iterated character by character."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     seen: set[str] = set()
     for item in paths:
         text = os.fspath(item)
@@ -157,6 +160,21 @@ def displayable(text: str) -> str:
         for part in text.split(os.sep))
 
 
+def megabytes(size: int) -> str:
+    """``size`` bytes in MB to three significant digits, without trailing zeros.
+
+    >>> megabytes(100 * MB), megabytes(10486), megabytes(int(1.5 * MB)), megabytes(20_000)
+    ('100', '0.01', '1.5', '0.0191')
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = Decimal(size) / MB
+    if not value:
+        return "0"
+    step = Decimal(1).scaleb(min(0, value.adjusted() - 2))
+    return format(value.quantize(step, ROUND_HALF_UP).normalize(), "f")
+
+
 def _fail(name: str, why: str) -> ReadError:
     return ReadError(f"无法读取“{name}”：{why}")
 
@@ -199,7 +217,7 @@ def _open_checked(path: Path, limits: Limits, name: str
     if size == 0:
         raise _fail(name, "文件是空的（0 字节）。")
     if size > limits.max_file_bytes:
-        raise _fail(name, f"文件过大（{size / MB:.1f} MB，上限 {limits.max_file_bytes / MB:.0f} MB）。")
+        raise _fail(name, f"文件过大（{megabytes(size)} MB，上限 {megabytes(limits.max_file_bytes)} MB）。")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -220,7 +238,7 @@ def _open_checked(path: Path, limits: Limits, name: str
         what = "Word 文档" if kind == "word" else "Excel 工作簿"
         raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
     if len(data) > limits.max_file_bytes:  # grew since it was looked at
-        raise _fail(name, f"文件过大（上限 {limits.max_file_bytes / MB:.0f} MB）。")
+        raise _fail(name, f"文件过大（上限 {megabytes(limits.max_file_bytes)} MB）。")
     return kind, data, _check_zip(data, name, kind, limits)
 
 
