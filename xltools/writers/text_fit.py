@@ -103,8 +103,7 @@ def line_count(text: str, width: float, size: float = 11) -> int:
 def estimate_lines(text: str, room: float, size: float = 11) -> int:
     """:func:`line_count` for long tables, at the cost of two ``len`` calls: a character that
     takes more than one byte in UTF-8 counts as wide, lines are filled to the last unit (a
-    line broken before a Latin word can make it one too few, so a little room is kept)
-    and a text with line breaks is counted exactly. ``room`` is the width less the padding.
+    line broken before a Latin word can make it one too few) and a text with line breaks is counted exactly. ``room`` is the width less the padding.
 
     >>> estimate_lines("这是一段较长的说明文字，需要在窄列中换行显示。", 12 - CELL_PADDING, 10)
     5
@@ -115,8 +114,9 @@ def estimate_lines(text: str, room: float, size: float = 11) -> int:
         return line_count(text, room + CELL_PADDING, size)
     n = len(text)
     wide = (len(text.encode("utf-8")) - n) // 2
-    units = (wide + (n - wide) * 0.5) * size * EM_UNITS_PER_POINT
-    return max(1, math.ceil(units / (room * 0.95)))
+    em = size * EM_UNITS_PER_POINT
+    per_line = max(1, int(room / em))  # whole wide characters on a line, as line_count fills it
+    return max(1, math.ceil((wide + (n - wide) * 0.5) / per_line))
 
 
 def line_height(size: float = 11) -> float:
@@ -141,6 +141,7 @@ def row_height(cells: Iterable[tuple[str, float, float]], minimum: float = 15.0)
 
 DEFAULT_COLUMN_WIDTH = 8.43  # Excel's default column width, in units
 DEFAULT_FONT_SIZE = 11.0
+DEFAULT_ROW_HEIGHT = 15.0  # points: a row the file gives no height
 
 
 def _shown_text(cell) -> str | None:
@@ -160,7 +161,9 @@ def fit_rows(ws, first: int = 1, last: int | None = None, *, minimum: float = 15
 
     Only cells with ``wrap_text`` count (an unwrapped text spills sideways instead). Returns the
     heights set, by 1-based row. With ``keep_taller`` a row already taller than it needs (a
-    title row, a row for handwriting) keeps its height.
+    title row, a row for handwriting) keeps its height. A row without text or height is left
+    alone (the spreadsheet grows it when text is typed in), unless a cell merged down over it
+    needs the room.
     """
     from openpyxl.utils import get_column_letter
 
@@ -200,9 +203,14 @@ def fit_rows(ws, first: int = 1, last: int | None = None, *, minimum: float = 15
                 tall.append((cell.row, min(end_row, last), *item))
 
     heights: dict[int, float] = {}
-    for r in range(first, last + 1):
-        need = row_height(single.get(r, ()), minimum)
+    untouched: set[int] = set()  # no text and no height: left to the spreadsheet (it autofits
+    for r in range(first, last + 1):  # such a row as the user types into it)
         current = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        if r not in single and current is None:
+            heights[r] = DEFAULT_ROW_HEIGHT
+            untouched.add(r)
+            continue
+        need = row_height(single.get(r, ()), minimum)
         if keep_taller and current is not None and current > need:
             need = current
         heights[r] = need
@@ -211,6 +219,9 @@ def fit_rows(ws, first: int = 1, last: int | None = None, *, minimum: float = 15
         have = sum(heights[r] for r in range(top, bottom + 1))
         if need > have:
             heights[bottom] = math.ceil((heights[bottom] + need - have) * 4) / 4
+            untouched.discard(bottom)
+    for r in untouched:
+        del heights[r]
     for r, h in heights.items():
         ws.row_dimensions[r].height = h
     return heights

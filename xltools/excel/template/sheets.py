@@ -206,14 +206,16 @@ def write_guide(ws, *, sample: bool = False, bridge: Path | None = None) -> None
     print_as_national_form(ws, title_row=1)
 
 
-def workbook(forms: list[Form] | None, *, sample: bool = False, formulas=True) -> Workbook:
-    """The template (``forms=None``: one empty 自评表) or a workbook with one sheet per form."""
+def workbook(forms: list[Form] | None, *, sample: bool = False, formulas=True,
+             bridge: Path | None = None) -> Workbook:
+    """The template (``forms=None``: one empty 自评表) or a workbook with one sheet per form.
+    ``bridge``: the folder of customUI14.xml, whose buttons the 说明 sheet lists."""
     wb = Workbook()
     wb.code_name = "ThisWorkbook"
     guide = wb.active
     guide.title = GUIDE_SHEET
     guide.sheet_properties.codeName = "shtGuide"
-    write_guide(guide, sample=sample)
+    write_guide(guide, sample=sample, bridge=bridge)
     taken = {GUIDE_SHEET, CONFIG_SHEET}
     entries = forms if forms else [None]
     first_form = None
