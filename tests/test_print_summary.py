@@ -122,3 +122,23 @@ def test_charts_fit_a_page_for_any_number_of_projects():
     for first, end in pages:
         assert 0 < end - first <= P.CHART_PROJECTS_PER_PAGE
         assert P.chart_height(end - first) <= (P.PAGE_ROWS - 2) * P.ROW_PX
+
+
+def test_each_execution_rate_chart_lies_between_two_page_breaks(tmp_path):
+    for part in ("一", "二"):  # the samples twice over: 34 projects, two execution-rate charts
+        shutil.copytree(SAMPLES, tmp_path / "收表" / part)
+    out = write_summary(check_files([tmp_path / "收表"]), tmp_path / "部门汇总.xlsx")
+    with zipfile.ZipFile(out) as z:
+        sheet = z.read("xl/worksheets/sheet4.xml").decode()
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+    breaks = [int(b) for b in re.findall(r'<brk id="(\d+)"', sheet)]
+    spans = [(int(a), int(b)) for a, b in re.findall(
+        r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>.*?"
+        r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
+        drawing, re.S)]
+    assert breaks == [P.PAGE_ROWS * k for k in range(1, len(P.chart_pages(34)) + 1)] == [28, 56]
+    assert len(spans) == 3
+    pages = [0] + breaks + [10 ** 6]
+    for top, bottom in spans:  # no break falls inside a chart
+        assert not any(top < b <= bottom for b in breaks), (top, bottom, breaks)
+        assert any(start <= top and bottom < end for start, end in zip(pages, pages[1:]))

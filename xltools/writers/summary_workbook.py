@@ -7,6 +7,9 @@ temporary file that replaces the output only when complete, and never over an in
 command), :func:`write_rows` / :func:`write_summary` from a finished list; both make the same
 workbook. Pool workers may render 指标明细 rows to XML themselves (:func:`render_xml`).
 
+How it prints (A4 landscape, one page wide, header rows repeated, page footer, wrapped texts
+and the heights of their rows, one chart a page) is set by :mod:`.summary_print`.
+
 Every text copied from a form is written with ``write_string``: a 三级指标 typed as
 ``=HYPERLINK("http://x","点击")`` stays that text and never becomes a formula.
 
