@@ -21,6 +21,12 @@ Formulas (only functions every Excel since 2010 has, and LibreOffice computes th
     总分 分值     =SUM(G_budget,G_first:G_last)
     总分 得分     =ROUND(SUM(I_budget,H_first:H_last),2)
 
+Every row is as tall as its wrapped text needs (:func:`~xltools.writers.text_fit.fit_rows`:
+the text's length, the column or merged width, the font); a row left empty keeps no height,
+so the spreadsheet grows it as the user types. The sheet prints as the national form
+(:func:`print_as_national_form`): A4 portrait, one page wide, centred, the title row repeated,
+GB/T 9704 margins.
+
 ``formulas`` chooses where those formulas go:
 
 - ``True``: in every computed cell (the empty template; or a filled form shown "recomputed" —
