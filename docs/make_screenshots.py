@@ -1,17 +1,21 @@
-"""Render the README pictures of the 部门汇总 workbook (developer script, re-runnable).
+"""Render the README pictures of the 部门汇总 workbook and the docs/excel.md pictures of the
+printed forms (developer script, re-runnable).
 
-    .venv/bin/python docs/make_screenshots.py            # writes docs/images/summary-*.png
+    .venv/bin/python docs/make_screenshots.py   # docs/images/summary-*.png, print-*.png, excel-*.png
 
-Steps: ``xltools consolidate workbooks/samples -o <tmp>/部门汇总.xlsx``; LibreOffice (headless,
-private profile that recalculates every formula on load) exports the workbook to PDF with the
-``SinglePageSheets`` option, so every sheet becomes exactly one page, charts included; the pages
-of the sheets in ``SHEETS`` are rasterised with ``pdftoppm`` and, when Pillow is installed,
-cropped to their content and reduced to a 128-colour palette so each PNG stays under
-``MAX_BYTES``. Without Pillow the page is written as rendered (anti-aliasing is switched off if
-that is what it takes to stay under the limit).
+Summary steps: ``xltools consolidate workbooks/samples -o <tmp>/部门汇总.xlsx``; LibreOffice
+(headless, private profile that recalculates every formula on load) prints the workbook to PDF
+with its own page setup, exactly as a user's printer gets it; each printed page names its sheet
+in the page header, so :func:`printed_sheets` tells the pages apart; the first page of each
+sheet in ``SHEETS`` (for 图表, the page of the chart named in ``PAGE_TEXT``) is rasterised with
+``pdftoppm`` as the whole page and, when Pillow is installed, reduced to a 128-colour palette so
+each PNG stays under ``MAX_BYTES``. Without Pillow the page is written as rendered
+(anti-aliasing is switched off if that is what it takes to stay under the limit).
+:func:`make_print_screenshots` does the same for the template's 自评表 and a form of the sample
+workbook (docs/excel.md, 打印效果).
 
-Example: a workbook with the visible sheets 汇总, 问题清单, 指标明细, 图表 gives a four-page PDF;
-``page_numbers(["汇总", "问题清单", "指标明细", "图表"], SHEETS)`` is
+Example: a workbook with the visible sheets 汇总, 问题清单, 指标明细, 图表 printed on one page
+each; ``page_numbers(["汇总", "问题清单", "指标明细", "图表"], SHEETS)`` is
 ``{"汇总": 1, "问题清单": 2, "图表": 4}``.
 
 Needs LibreOffice (``soffice``) and poppler-utils (``pdftoppm``, ``pdfinfo``); every subprocess
@@ -41,7 +45,13 @@ SHEETS = {
     "问题清单": "summary-findings.png",
     "图表": "summary-charts.png",
 }
-DPI = 70
+# for 图表, the page of the chart whose title starts so (the first page holds the grade counts)
+PAGE_TEXT = {"图表": "各项目预算执行率"}
+# docs/excel.md 打印效果: (workbook, the page's form title or project, picture)
+PRINT_PICTURES = (("绩效自评模板.xlsm", "项目支出绩效自评表", "print-template.png"),
+                  ("示例_昌吉州党委宣传部2020.xlsm", "文化强州专项资金", "print-sample.png"))
+DPI = 80
+PRINT_DPI = 110  # a portrait form page: small print, so a little sharper
 MIN_DPI = 50
 MAX_BYTES = 300_000
 PALETTE_COLOURS = 128
@@ -116,8 +126,9 @@ def page_numbers(sheet_order: list[str], wanted: dict[str, str]) -> dict[str, in
     return {name: sheet_order.index(name) + 1 for name in wanted}
 
 
-def export_pdf(workbook: Path, work: Path) -> Path:
-    """One PDF page per sheet through LibreOffice, with a private, recalculating profile."""
+def export_pdf(workbook: Path, work: Path, *, printed: bool = False) -> Path:
+    """The workbook as a PDF through LibreOffice, with a private, recalculating profile: one
+    page per sheet, or (``printed``) as printed with the workbook's own page setup."""
     soffice = _tool("soffice", "libreoffice")
     profile = (work / "lo-profile").resolve()
     (profile / "user").mkdir(parents=True, exist_ok=True)
@@ -125,7 +136,8 @@ def export_pdf(workbook: Path, work: Path) -> Path:
     out = work / "pdf"
     out.mkdir(exist_ok=True)
     _run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-          "--nologo", "--nodefault", "--convert-to", PDF_FILTER, "--outdir", str(out),
+          "--nologo", "--nodefault", "--convert-to", "pdf" if printed else PDF_FILTER,
+          "--outdir", str(out),
           str(workbook)], "LibreOffice PDF export", env={**os.environ, "HOME": str(profile)})
     pdf = out / f"{workbook.stem}.pdf"
     if not pdf.is_file():
@@ -153,9 +165,54 @@ def rasterise(pdf: Path, page: int, dpi: int, prefix: Path, *, antialias: bool =
     return png
 
 
-def shrink(png_bytes: bytes) -> bytes | None:
-    """Crop the white border (keeping a small margin) and reduce to a palette; ``None``
-    without Pillow. Raises when the page is blank (e.g. a chart sheet that rendered empty)."""
+def page_words(pdf: Path) -> list[list[tuple[float, str]]]:
+    """Per page, ``(top, text)`` of every word (``pdftotext -bbox``)."""
+    import html
+    import re
+
+    out = _run([_tool("pdftotext"), "-bbox", str(pdf), "-"], "pdftotext").stdout.decode(
+        "utf-8", errors="replace")
+    word = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</word>')
+    return [[(float(m.group(1)), html.unescape(m.group(2))) for m in word.finditer(chunk)]
+            for chunk in out.split("<page ")[1:]]
+
+
+def printed_sheets(pages: list[list[tuple[float, str]]]) -> list[str]:
+    """The sheet of every printed page: the topmost word, its page header (``&A``).
+
+    >>> printed_sheets([[(40.0, "问题说明"), (23.0, "问题清单")], [(24.0, "图表")]])
+    ['问题清单', '图表']
+    """
+    return [min(words)[1] if words else "" for words in pages]
+
+
+def first_pages(pages: list[list[tuple[float, str]]], wanted: dict[str, str],
+                marks: dict[str, str] | None = None) -> dict[str, int]:
+    """1-based page of every wanted sheet as printed: its first page, or its first page holding
+    a word that starts with ``marks[sheet]``.
+
+    >>> first_pages([[(23.0, "汇总")], [(23.0, "图表"), (50, "各等级项目数")],
+    ...              [(23.0, "图表"), (50, "各项目预算执行率")]],
+    ...             {"汇总": "a", "图表": "b"}, {"图表": "各项目"})
+    {'汇总': 1, '图表': 3}
+    """
+    sheets = printed_sheets(pages)
+    found = {}
+    for name in wanted:
+        mark = (marks or {}).get(name)
+        for number, (sheet, words) in enumerate(zip(sheets, pages), 1):
+            if sheet == name and (mark is None or any(t.startswith(mark) for _, t in words)):
+                found[name] = number
+                break
+        else:
+            raise ScreenshotError(f"no printed page of {name} (pages: {', '.join(sheets)})")
+    return found
+
+
+def shrink(png_bytes: bytes, *, crop: bool = True) -> bytes | None:
+    """Crop the white border (keeping a small margin; ``crop=False``: the whole page, as
+    printed) and reduce to a palette; ``None`` without Pillow. Raises when the page is blank
+    (e.g. a chart sheet that rendered empty)."""
     try:
         from PIL import Image, ImageChops
     except ImportError:
@@ -167,20 +224,22 @@ def shrink(png_bytes: bytes) -> bytes | None:
     left, top, right, bottom = box
     box = (max(left - MARGIN_PX, 0), max(top - MARGIN_PX, 0),
            min(right + MARGIN_PX, image.width), min(bottom + MARGIN_PX, image.height))
+    if not crop:
+        box = (0, 0, image.width, image.height)
     small = image.crop(box).quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE)
     buffer = io.BytesIO()
     small.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
-def picture(pdf: Path, page: int, work: Path, dpi: int) -> bytes:
+def picture(pdf: Path, page: int, work: Path, dpi: int, *, crop: bool = True) -> bytes:
     """The smallest acceptable rendering of one page: ``dpi`` first, then lower, then (without
     Pillow) without anti-aliasing."""
     attempts = [(d, True) for d in range(dpi, MIN_DPI - 1, -10)] + [(dpi, False)]
     data = b""
     for n, (d, antialias) in enumerate(attempts):
         raw = rasterise(pdf, page, d, work / f"page{page}-{n}", antialias=antialias).read_bytes()
-        data = shrink(raw) or raw
+        data = shrink(raw, crop=crop) or raw
         if len(data) <= MAX_BYTES:
             return data
     raise ScreenshotError(f"page {page} stays above {MAX_BYTES} bytes ({len(data)})")
@@ -203,16 +262,35 @@ def make_screenshots(samples: Path = SAMPLES, out_dir: Path = OUT_DIR, *,
     with tempfile.TemporaryDirectory(prefix="xltools-shots-") as tmp:
         work = Path(tmp)
         workbook = consolidate(samples, work / SUMMARY_NAME)
-        order = visible_sheets(workbook)
-        pages = page_numbers(order, SHEETS)
-        pdf = export_pdf(workbook, work)
-        if pdf_pages(pdf) != len(order):
-            raise ScreenshotError(f"expected one PDF page per sheet ({len(order)}), "
-                                  f"got {pdf_pages(pdf)}")
+        pdf = export_pdf(workbook, work, printed=True)
+        pages = first_pages(page_words(pdf), SHEETS, PAGE_TEXT)
         written = []
         for sheet, name in SHEETS.items():
             target = out_dir / name
-            target.write_bytes(picture(pdf, pages[sheet], work, dpi))
+            target.write_bytes(picture(pdf, pages[sheet], work, dpi, crop=False))
+            written.append(target)
+    return written
+
+
+def make_print_screenshots(out_dir: Path = OUT_DIR, *, dpi: int = PRINT_DPI) -> list[Path]:
+    """docs/images/print-*.png: a page of the template and of the sample workbook as printed
+    (A4 portrait, whole page), the page found by the text in ``PRINT_PICTURES``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="xltools-shots-") as tmp:
+        work = Path(tmp)
+        for book, text, name in PRINT_PICTURES:
+            copy = work / book
+            shutil.copyfile(ROOT / "workbooks" / book, copy)
+            pdf = export_pdf(copy, work / copy.stem, printed=True)
+            pages = page_words(pdf)
+            number = next((n for n, words in enumerate(pages, 1)
+                           if any(t == text for _, t in words)
+                           and any(t == "项目支出绩效自评表" for _, t in words)), None)
+            if number is None:
+                raise ScreenshotError(f"no printed form page with {text} in {book}")
+            target = out_dir / name
+            target.write_bytes(picture(pdf, number, work, dpi, crop=False))
             written.append(target)
     return written
 
@@ -266,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         written = make_screenshots(args.samples, args.out, dpi=args.dpi)
+        written += make_print_screenshots(args.out)
         written.append(make_excel_screenshot(args.out, dpi=args.dpi))
     except (ScreenshotError, OSError) as exc:
         print(f"make_screenshots: {exc}", file=sys.stderr)

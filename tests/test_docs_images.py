@@ -115,3 +115,21 @@ def test_script_renders_the_validated_sample_sheet(tmp_path):
     path = script.make_excel_screenshot(tmp_path / "png")
     width, height = _check_png(path)
     assert width > 400 and height > 150
+
+
+def test_committed_print_pictures_are_legible_pngs_named_in_docs():
+    script = _script()
+    excel_md = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    for _book, _text, name in script.PRINT_PICTURES:
+        width, height = _check_png(IMAGES / name)
+        assert height > width > 400  # a whole A4 portrait page
+        assert f"images/{name}" in excel_md
+
+
+def test_printed_pages_are_told_apart_by_their_header():
+    script = _script()
+    pages = [[(23.0, "汇总")], [(23.0, "问题清单")], [(23.0, "问题清单")],
+             [(24.0, "图表"), (60.0, "各等级项目数")], [(24.0, "图表"), (60.0, "各项目预算执行率")]]
+    assert script.first_pages(pages, PICTURES, script.PAGE_TEXT) == {"汇总": 1, "问题清单": 2, "图表": 5}
+    with pytest.raises(script.ScreenshotError, match="图表"):
+        script.first_pages(pages[:3], PICTURES)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..writers.text_fit import text_units
 from .port import Links, PortError
 
 LEDGER_SHEET = "_xltools_marks"
@@ -112,6 +113,50 @@ def safe_sheet_name(name: str, taken: list[str] | set[str], default: str = "项�
         n += 1
 
 
+TABLE_FONT_SIZE = 11  # the default font of a sheet openpyxl or Excel creates
+TABLE_MIN_WIDTH, TABLE_MAX_WIDTH = 8.0, 50.0  # column widths of an output table, in units
+
+
+def table_widths(rows: list[list[Any]], *, size: float = TABLE_FONT_SIZE) -> list[float]:
+    """Column widths of an output table (问题清单): each column as wide as its longest line,
+    between ``TABLE_MIN_WIDTH`` and ``TABLE_MAX_WIDTH`` units; longer texts wrap.
+
+    >>> table_widths([["严重程度", "说明"], ["错误", "得分" * 40]])
+    [10.0, 50.0]
+    """
+    ncols = max((len(r) for r in rows), default=0)
+    widths = []
+    for c in range(ncols):
+        longest = max((text_units(line, size) for r in rows if c < len(r) and r[c] is not None
+                       for line in str(r[c]).split("\n")), default=0.0)
+        widths.append(round(min(TABLE_MAX_WIDTH, max(TABLE_MIN_WIDTH, longest + 1.6)), 1))
+    return widths
+
+
+def lay_out_table(ws, rows: list[list[Any]]) -> None:
+    """An openpyxl output table made readable and printable: column widths from
+    :func:`table_widths`, every cell wrapped at the top, row heights that fit the wrapped
+    texts, A4 landscape one page wide with the header row repeated on every page."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from ..writers.text_fit import fit_rows
+
+    for c, width in enumerate(table_widths(rows), start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for row in ws.iter_rows(min_row=1, max_row=len(rows)):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    fit_rows(ws, 1, len(rows), keep_taller=False)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
 class MarkingPort(ABC):
     """The ledger logic shared by every port; subclasses implement the primitives below."""
 
@@ -159,6 +204,14 @@ class MarkingPort(ABC):
     @abstractmethod
     def _write_table(self, name: str, rows: list[list[Any]], links: Links, *, create: bool) -> None:
         """Implemented by each port."""
+
+    def _lay_out_table(self, name: str, rows: list[list[Any]]) -> None:
+        """Widths, wrapping, row heights and print setup of an output table just written
+        (:func:`lay_out_table`). A port whose workbook is an openpyxl one (``self.wb``) gets
+        them here; the xlwings port leaves them to Excel's autofit."""
+        wb = getattr(self, "wb", None)
+        if wb is not None and name in getattr(wb, "sheetnames", ()):
+            lay_out_table(wb[name], rows)
 
     # --- ledger ----------------------------------------------------------------------------
     def _records(self) -> list[Record]:
@@ -253,6 +306,7 @@ class MarkingPort(ABC):
         if exists and self._find(records, "sheet", name) is None:
             raise PortError(f"工作簿中已有名为「{name}」的工作表（不是 xltools 生成的），请改名后再试。")
         self._write_table(name, rows, links or {}, create=not exists)
+        self._lay_out_table(name, rows)
         if not exists:
             records.append(Record("sheet", name))
             self._save_records(records)

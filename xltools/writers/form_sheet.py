@@ -21,6 +21,12 @@ Formulas (only functions every Excel since 2010 has, and LibreOffice computes th
     总分 分值     =SUM(G_budget,G_first:G_last)
     总分 得分     =ROUND(SUM(I_budget,H_first:H_last),2)
 
+Every row is as tall as its wrapped text needs (:func:`~xltools.writers.text_fit.fit_rows`:
+the text's length, the column or merged width, the font); a row left empty keeps no height,
+so the spreadsheet grows it as the user types. The sheet prints as the national form
+(:func:`print_as_national_form`): A4 portrait, one page wide, centred, the title row repeated,
+GB/T 9704 margins.
+
 ``formulas`` chooses where those formulas go:
 
 - ``True``: in every computed cell (the empty template; or a filled form shown "recomputed" —
@@ -54,6 +60,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..core.decimals import HUNDRED, to_decimal
 from ..core.model import EMPTY, Cell, Form, FundsRow, Indicator
+from .text_fit import fit_rows
 
 FormulaMode = bool | Literal["missing"]
 
@@ -81,7 +88,17 @@ INDICATOR_COLUMNS = {"level1": "B", "level2": "C", "name": "D", "target": "E", "
                      "weight": "G", "score": "H", "deviation": "I"}
 FUNDS_COLUMNS = {"label": "B", "initial_budget": "D", "budget": "E", "executed": "F",
                  "weight": "G", "rate": "H", "score": "I"}
-COLUMN_WIDTHS = {"A": 9, "B": 12, "C": 14, "D": 30, "E": 13, "F": 13, "G": 8, "H": 9, "I": 22}
+# Narrow enough that the form prints on A4 portrait at about three quarters of its size; long
+# texts wrap and their rows grow (xltools.writers.text_fit).
+COLUMN_WIDTHS = {"A": 8, "B": 10, "C": 12, "D": 24, "E": 12, "F": 12, "G": 7, "H": 8, "I": 20}
+ROW_MIN_HEIGHT = 18.0  # points: a one-line row of the form
+TITLE_HEIGHT = 30.0
+GOAL_MIN_HEIGHT = 45.0  # the 年度总体目标 text row leaves room to write by hand
+# Page margins in inches, as GB/T 9704-2012 (党政机关公文格式) sets them for the documents the
+# national form is an attachment of: top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
+MARGINS = {"top": 37 / 25.4, "bottom": 35 / 25.4, "left": 28 / 25.4, "right": 26 / 25.4,
+           "header": 0.5, "footer": 0.6}
+FOOTER = "第 &P 页，共 &N 页"
 DEFAULT_BUDGET_WEIGHT = Decimal(10)
 DASH = "—"
 
@@ -199,7 +216,7 @@ class _Writer:
         title, year = f"A{self.row}", f"A{self.row + 1}"
         self.put(title, TITLE, font=_TITLE_FONT)
         self.merge(f"A{self.row}:I{self.row}")
-        ws.row_dimensions[self.row].height = 30
+        ws.row_dimensions[self.row].height = TITLE_HEIGHT
         self.put(year, _year_label(self.form), font=_FONT)
         self.merge(f"A{self.row + 1}:I{self.row + 1}")
         self.row += 2
@@ -227,6 +244,7 @@ class _Writer:
         total_weight, total_score, grade = self.write_total(funds, ind_rows)
         last = self.row - 1
         self.border(table_first, last)
+        fit_rows(ws, first + 1, last, minimum=ROW_MIN_HEIGHT)
         self.page_setup(first, last)
         return FormSheetMap(
             first_row=first, last_row=last, title=title, year=year, project=project,
@@ -299,8 +317,7 @@ class _Writer:
         self.merge(f"B{r + 1}:E{r + 1}")
         self.put(f"F{r + 1}", actual, align=_LEFT)
         self.merge(f"F{r + 1}:I{r + 1}")
-        longest = max(len(expected or ""), len(actual or ""))
-        self.ws.row_dimensions[r + 1].height = max(60, min(300, 14 * (longest // 28 + 1)))
+        self.ws.row_dimensions[r + 1].height = GOAL_MIN_HEIGHT  # fit_rows makes it taller
         self.row = r + 2
         return f"B{r + 1}", f"F{r + 1}"
 
@@ -380,15 +397,26 @@ class _Writer:
         self.ws.add_data_validation(dv)
 
     def page_setup(self, first: int, last: int) -> None:
-        ws = self.ws
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        print_as_national_form(self.ws, title_row=first)
+
+
+def print_as_national_form(ws, *, title_row: int = 1) -> None:
+    """A4 portrait, one page wide (as many pages down as it takes), centred horizontally, the
+    title row repeated on every page, the margins of the national form and a page-number footer.
+
+    A sheet that already repeats a row (an earlier form on the same sheet) keeps it.
+    """
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, round(inches, 3))
+    if not ws.print_title_rows:
+        ws.print_title_rows = f"{title_row}:{title_row}"
+    ws.oddFooter.center.text = FOOTER
 
 
 # -- value conversion -------------------------------------------------------------------------

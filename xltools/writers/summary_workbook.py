@@ -7,6 +7,9 @@ temporary file that replaces the output only when complete, and never over an in
 command), :func:`write_rows` / :func:`write_summary` from a finished list; both make the same
 workbook. Pool workers may render 指标明细 rows to XML themselves (:func:`render_xml`).
 
+How it prints (A4 landscape, one page wide, header rows repeated, page footer, wrapped texts
+and the heights of their rows, one chart a page) is set by :mod:`.summary_print`.
+
 Every text copied from a form is written with ``write_string``: a 三级指标 typed as
 ``=HYPERLINK("http://x","点击")`` stays that text and never becomes a formula.
 
@@ -40,7 +43,9 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 from ..pipeline import Report
 from . import rows as R
+from . import summary_print as P
 from .atomic import OutputError, atomic_path, os_reason, refuse_inputs
+from .text_fit import CELL_PADDING, estimate_lines
 from .xlsx_speedups import FastDeflateWorkbook, speed_up
 
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
@@ -79,8 +84,12 @@ class _Sheet:
         self.links = 0
         # link target per input file (shared by the sheets of one workbook)
         self._targets: dict[str, tuple[str, bool]] = {} if targets is None else targets
-        for i, col in enumerate(columns):
-            ws.set_column(i, i, col.width)
+        widths = [P.width_of(ws.name, col.header, col.width) for col in columns]
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width)
+        # a link is not wrapped (LibreOffice draws a hyperlink on one line)
+        self._rooms = tuple(round(w - CELL_PADDING, 2) if col.kind == "text" else 0.0
+                            for w, col in zip(widths, columns))
         self.fast = _fast_capable(ws)
         if self.fast:
             speed_up(ws)  # the row copy and the links of XlsxWriter's close, the same bytes
@@ -155,6 +164,9 @@ class _Sheet:
 
     def write_row(self, row: int, values: Sequence[R.Value]) -> None:
         ws, fmt = self.ws, self.fmt
+        lines = self.lines(values)
+        if lines > 1:
+            ws.set_row_pixels(row, P.row_pixels(lines))
         for i, (col, value) in enumerate(zip(self.columns, values)):
             if value is None or value == "":
                 continue
@@ -166,6 +178,14 @@ class _Sheet:
                 ws.write_number(row, i, float(value), fmt.get(col.kind, fmt["int"]))
             else:  # anything else is shown as text, never interpreted
                 ws.write_string(row, i, str(value), fmt["text"])
+
+    def lines(self, values: Sequence[R.Value]) -> int:
+        """Lines the tallest wrapped text of a row takes (what :func:`render_row` counts)."""
+        rooms, lines = self.spec.rooms, 1
+        for room, text in zip(rooms, values):
+            if type(text) is str and room > 0 and len(text) * P.WIDE_UNITS > room:
+                lines = max(lines, estimate_lines(text, room, P.FONT_SIZE))
+        return lines
 
     def _url(self, link: R.Link, pending: int = 0) -> str | None:
         """The hyperlink target of ``link``, or ``None`` when it is shown as plain text
@@ -207,7 +227,7 @@ class _Sheet:
         if self._spec is None:
             self._spec = RowSpec(tuple(self._letters),
                                  tuple(self._xf_of(kind) for kind in self._number_kinds),
-                                 self._xf_of("text"), self._xf_of("link"))
+                                 self._xf_of("text"), self._xf_of("link"), self._rooms)
         return self._spec
 
     def render(self, values: Sequence[R.Value], seq_col: int = -1) -> "Rendered | None":
@@ -312,6 +332,9 @@ class RowSpec:
     number_xf: tuple[str, ...]
     text_xf: str
     link_xf: str
+    # per column, the width a text wraps in (less the padding), 0: no wrapping; a row whose
+    # text wraps to more lines gets the height they need (see row_pixels)
+    rooms: tuple[float, ...] = ()
 
 
 def render_xml(values: Sequence[R.Value], spec: RowSpec) -> str | None:
@@ -355,6 +378,7 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
     # one search over the row's texts instead of one per cell: joined by spaces, a match can
     # neither appear nor vanish across two texts (no pattern of _SPECIAL spans a space)
     clean = not search(" ".join([v for v in values if type(v) is str]))
+    rooms, lines = spec.rooms, 1
     for i, value in enumerate(values[:len(letters)]):
         kind = type(value)  # dispatch on the exact type first: this loop runs for every cell
         if i == seq_col:
@@ -362,6 +386,8 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
         elif kind is str:
             if not value:
                 continue
+            if rooms and len(value) * P.WIDE_UNITS > rooms[i] > 0:
+                lines = max(lines, estimate_lines(value, rooms[i], P.FONT_SIZE))
             if len(value) <= 16383 and (clean or not search(value)):
                 # the common case of _string_cell, inlined
                 if value[0].isspace() or value[-1].isspace():
@@ -400,6 +426,10 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
         last_col = i
     if not cells:
         return "", first_col, last_col, ()
+    if lines > 1:  # as XlsxWriter writes a row given set_row_pixels(row, row_pixels(lines))
+        points = f"{P.row_pixels(lines) * 0.75:.16g}"
+        return (f'<row r="{ROW}" ht="{points}" customHeight="1">{"".join(cells)}</row>',
+                first_col, last_col, tuple(links))
     return f'<row r="{ROW}">{"".join(cells)}</row>', first_col, last_col, tuple(links)
 
 
@@ -524,7 +554,7 @@ def _formats(wb) -> dict:
     formats = {
         "title": f(bold=True, font_size=14),
         "header": f(bold=True, bg_color="#D9E1F2", border=1, text_wrap=True, align="center"),
-        "text": f(),
+        "text": f(text_wrap=True),
         "int": f(num_format="0"),
         "money": f(num_format="#,##0.00"),
         "rate": f(num_format="0.00%"),
@@ -606,6 +636,10 @@ def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals,
     # the block under the table
     r0 = t + 2
     # constant_memory: every cell of a row must be written before the next row is started
+    for r, label in ((r0, "复核总分平均值"), (r0 + 1, "按全年预算数加权的复核总分平均值")):
+        lines = sheet.lines([None] * C["项目名称"] + [label])
+        if lines > 1:
+            ws.set_row_pixels(r, P.row_pixels(lines))
     ws.write_string(r0, C["项目名称"], "复核总分平均值", fmt["text"])
     if n and totals.mean_total is not None:
         ws.write_formula(r0, C["主管部门"], f"=AVERAGE({rng('复核总分')})", fmt["score"],
@@ -673,8 +707,12 @@ def _write_findings(sheet: _Sheet, rows: list[tuple[R.Row, "Rendered | None"]]) 
 
 
 def _write_charts(wb, ws, fmt, n_forms: int, totals: R.Totals) -> None:
+    """图表: the grade counts and their chart on the first page, then the projects' execution
+    rates, :data:`~xltools.writers.summary_print.CHART_PROJECTS_PER_PAGE` to a chart, each on
+    a page of its own (a page break before each), so that no chart is cut when printed."""
     C = R.COL
     ws.set_column(0, 1, 10)
+    P.set_up_page(ws, header_rows=None)
     ws.write_string(0, 0, "等级", fmt["header"])
     ws.write_string(0, 1, "项目数", fmt["header"])
     grades = list(totals.grades.items())
@@ -692,28 +730,36 @@ def _write_charts(wb, ws, fmt, n_forms: int, totals: R.Totals) -> None:
     column.set_title({"name": "各等级项目数"})
     column.set_legend({"none": True})
     column.set_y_axis({"min": 0, "major_gridlines": {"visible": True}})
-    ws.insert_chart(0, 3, column, {"x_scale": 1.2, "y_scale": 1.1})
+    column.set_size({"width": P.CHART_WIDTH_PX, "height": 360})
+    ws.insert_chart(0, 3, column)
 
-    if n_forms:
-        shown = min(n_forms, CHART_MAX_PROJECTS)
+    shown = min(n_forms, CHART_MAX_PROJECTS)
+    pages = P.chart_pages(shown)
+    breaks = []
+    for page, (first, end) in enumerate(pages, 1):
         bar = wb.add_chart({"type": "bar"})
         bar.add_series({
             "name": "执行率",
-            "categories": ["汇总", 2, C["项目名称"], 1 + shown, C["项目名称"]],
-            "values": ["汇总", 2, C["执行率"], 1 + shown, C["执行率"]],
+            "categories": ["汇总", 2 + first, C["项目名称"], 1 + end, C["项目名称"]],
+            "values": ["汇总", 2 + first, C["执行率"], 1 + end, C["执行率"]],
             "data_labels": {"value": True, "num_format": "0%"},
             "fill": {"color": "#5B9BD5"},
         })
         title = "各项目预算执行率"
-        if shown < n_forms:
+        if len(pages) > 1:
+            title += f"（第 {first + 1}–{end} 个项目）"
+        elif shown < n_forms:
             title += f"（前 {shown} 个项目）"
         bar.set_title({"name": title})
         bar.set_legend({"none": True})
         bar.set_x_axis({"num_format": "0%", "min": 0})
         bar.set_y_axis({"reverse": True})
-        height = min(max(320, 22 * shown + 80), 4000)
-        bar.set_size({"width": 720, "height": height})
-        ws.insert_chart(18, 3, bar)
+        bar.set_size({"width": P.CHART_WIDTH_PX, "height": P.chart_height(end - first)})
+        row = page * P.PAGE_ROWS
+        breaks.append(row)
+        ws.insert_chart(row + 1, 3, bar)  # a row below the break: no edge on the page before
+    if breaks:
+        ws.set_h_pagebreaks(breaks)
 
 
 def write_summary(report: Report, out_path: str | Path, *, pack=None,
@@ -818,8 +864,10 @@ class SummaryWriter:
             self.wb.set_properties({"title": "部门汇总", "comments": "由 xltools 生成"})
             self.fmt = _formats(self.wb)
             self.forms = self._sheet("汇总", R.FORM_COLUMNS)
+            P.set_up_page(self.forms.ws, header_rows=(1, 1))
             self.forms.defer_top()
             self.problems = self._sheet("问题清单", R.FINDING_COLUMNS)
+            P.set_up_page(self.problems.ws, header_rows=(0, 0))
             self.details: list[_Sheet] = []
             self._detail_count = 0  # data rows on the last 指标明细 sheet
             self._new_detail()
@@ -848,6 +896,7 @@ class SummaryWriter:
         sheet = self._sheet("指标明细" if n == 0 else f"指标明细{n + 1}", R.INDICATOR_COLUMNS)
         sheet.header(0)
         sheet.ws.freeze_panes(1, 0)
+        P.set_up_page(sheet.ws, header_rows=(0, 0))
         self.details.append(sheet)
         self._detail_count = 0
 

@@ -78,7 +78,10 @@ def package_bytes(wb, *, title: str, variant: Variant = Variant(), bridge: Path 
 
 def template_bytes(forms: list[Form] | None = None, *, formulas=True, variant: Variant = Variant(),
                    bridge: Path | None = None, title: str = "项目支出绩效自评表") -> bytes:
-    wb = sheets.workbook(forms, sample=bool(forms), formulas=formulas)
+    try:  # the 说明 sheet lists the ribbon's buttons and the UDFs
+        wb = sheets.workbook(forms, sample=bool(forms), formulas=formulas, bridge=bridge)
+    except (sources.SourceError, udf_wrappers.UdfWrapperError) as exc:
+        raise BuildError(str(exc)) from exc
     return package_bytes(wb, title=title, variant=variant, bridge=bridge)
 
 

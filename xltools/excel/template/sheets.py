@@ -12,13 +12,17 @@ gap, values in column B; keys are case-insensitive, ``%VARS%`` are expanded.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ...core.model import Form
-from ...writers.form_sheet import write_form_sheet
-from .sources import ADDIN_PROJECT_NAME
+from ...writers.form_sheet import print_as_national_form, write_form_sheet
+from ...writers.text_fit import fit_rows
+from . import udf_wrappers
+from .sources import ADDIN_PROJECT_NAME, ribbon_xml
 from .udf_wrappers import DEFAULT_UDF_MODULE
 
 GUIDE_SHEET = "说明"
@@ -27,28 +31,7 @@ CONFIG_SHEET = "xlwings.conf"
 ADDIN_CONFIG_SHEET = f"{ADDIN_PROJECT_NAME}.conf"
 DEFAULT_INTERPRETER = r"%USERPROFILE%\xltools-venv\Scripts\pythonw.exe"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-BUTTONS = (
-    ("新建项目表", "在本工作簿中新建一张空白的国家格式（附件1）项目支出绩效自评表。"),
-    ("导入Word", "选择 Word（.docx）文件，把其中的每张自评表导入为一个工作表。"),
-    ("重算得分", "按评分规则重算执行率、预算执行得分、各三级指标得分和总分，结果写在表格右侧空白列。"),
-    ("校验", "检查分值合计、得分是否超过分值、总分、扣分未写偏差原因等，问题单元格标色加批注，"
-             "并生成“校验结果”工作表（可点击跳转）。"),
-    ("清除标记", "清除“校验”和“重算得分”添加的颜色、批注和结果列，不改动您填写的内容。"),
-    ("汇总本工作簿", "把本工作簿中所有自评表汇总为部门汇总表（项目、执行率、得分、问题数）。"),
-    ("汇总文件夹", "选择一个文件夹，汇总其中所有 Excel 和 Word 自评表，生成部门汇总工作簿。"),
-    ("关于/环境检查", "显示版本，检查 Python、xlwings 和评分规则是否可用。"),
-)
-UDFS = (
-    ("XT_EXEC_RATE(预算数, 执行数)", "执行率（小数）", "=XT_EXEC_RATE(E6, F6) → 0.76"),
-    ("XT_BUDGET_SCORE(分值, 预算数, 执行数)", "预算执行得分", "=XT_BUDGET_SCORE(10, 10, 7.6) → 7.6"),
-    ("XT_MEETS(指标值, 完成值)", "是否完成指标", '=XT_MEETS("≧85%", "80%") → FALSE'),
-    ("XT_SCORE(指标值, 完成值, 分值, [二级指标])", "按规则计算的得分", '=XT_SCORE("≧85%", "80%", 10) → 9.41'),
-    ("XT_GRADE(总分)", "等级：优/良/中/差", "=XT_GRADE(87.6) → 良"),
-    ("XT_PARSE(文本)", "拆分指标值：运算符 | 数值 | 单位", '=XT_PARSE("≥95%") → ≥ | 95 | %'),
-    ("XT_AUDIT(表格区域)", "列出该表的问题（多行）", "=XT_AUDIT(A1:I40)"),
-)
-
+_CUSTOM_UI = "http://schemas.microsoft.com/office/2009/07/customui"
 
 def config_rows(*, addin: bool) -> list[tuple[str, str | None]]:
     """The xlwings settings written into the workbook.
@@ -89,66 +72,150 @@ def write_config(ws, *, addin: bool) -> None:
     ws.column_dimensions["B"].width = 60
 
 
-def write_guide(ws, *, sample: bool = False) -> None:
-    """The 说明 sheet: how to use the workbook, in Chinese."""
-    bold, title = Font(name="宋体", size=11, bold=True), Font(name="宋体", size=16, bold=True)
-    normal = Font(name="宋体", size=11)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 40
-    lines: list[tuple[str, ...] | str] = [
-        ("xltools 项目支出绩效自评工具",),
-        "",
-        ("一、使用方法",),
-        "1. 在“自评表”工作表中按财政部附件1格式填写（可用功能区“新建项目表”增加项目表）。",
-        "2. 执行率、预算执行得分和总分已设好公式，不需要 Python 也会自动计算。",
-        "3. 功能区“绩效自评”选项卡中的按钮需要在本机安装 Python 和 xltools（见 docs/excel.md）。",
-        "4. 打开文件时如提示“宏已被阻止”，请关闭文件，右键文件 → 属性 → 勾选“解除锁定”后重新打开。",
-        "",
-        ("二、功能区按钮（选项卡：绩效自评）", "作用"),
-        *BUTTONS,
-        "",
-        ("三、工作表函数（需要 Python）", "返回", "示例"),
-        *UDFS,
-        "",
-        ("四、结果写在哪里",),
-        "重算结果写在每张表右侧的空白列；校验问题标色并加批注，同时列在“校验结果”工作表；汇总生成“部门汇总”工作表或单独的工作簿。",
-        "所有标记都可用“清除标记”一键去掉，您填写的内容不会被改动。",
-        "",
-        ("五、WPS 用户",),
-        "WPS 不支持 xlwings，按钮和 XT_ 函数在 WPS 中不可用（公式计算仍可用）。请在命令行使用：",
-        "xltools check 自评表.xlsx        （重算并校验，输出报告）",
-        "xltools consolidate 文件夹 -o 部门汇总.xlsx   （汇总）",
-    ]
+GUIDE_WIDTHS = {"A": 30, "B": 66}  # the two columns of the 说明 sheet; paragraphs span both
+_GUIDE_FONT = "宋体"
+
+
+def ribbon_buttons(bridge: Path | None = None) -> list[tuple[str, str, str]]:
+    """``(group, label, what it does)`` of every ribbon button, read from customUI14.xml.
+
+    >>> ("表单", "新建项目表") in [(g, label) for g, label, _ in ribbon_buttons()]
+    True
+    """
+    root = ElementTree.fromstring(ribbon_xml(bridge))
+    out = []
+    for group in root.iter(f"{{{_CUSTOM_UI}}}group"):
+        for button in group.iter(f"{{{_CUSTOM_UI}}}button"):
+            what = button.get("supertip") or button.get("screentip") or ""
+            out.append((group.get("label", ""), button.get("label", ""), what))
+    return out
+
+
+def udf_entries(module_name: str = DEFAULT_UDF_MODULE) -> list[tuple[str, str]]:
+    """``(call, what it does)`` of every ``XT_`` worksheet function, from the UDF module itself:
+    the argument names and the result from its ``@xw.arg``/``@xw.ret`` docs, what it computes
+    from its docstring, an example from the module docstring's ``=XT_…  → …`` lines.
+
+    >>> calls = dict(udf_entries())
+    >>> calls["XT_GRADE(总分)"].splitlines()[0]
+    '总分对应的评价等级（优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60）。'
+    """
+    with udf_wrappers._recording_decorators():
+        module = udf_wrappers._fresh_module(module_name)
+        records = udf_wrappers.udf_functions(module)
+    examples: dict[str, str] = {}
+    for line in (module.__doc__ or "").splitlines():
+        line = line.strip()
+        match = re.match(r"=(\w+)\(", line)
+        if match and "→" in line and match.group(1) not in examples:
+            line = re.sub(r"\s+\([ -~]*\)$", "", line)  # a developer's note in English
+            examples[match.group(1)] = re.sub(r"\s{2,}", " ", line)
+    out = []
+    for rec in records:
+        names = []
+        for arg in rec["args"]:
+            doc = arg.get("doc") or arg["name"]
+            label = doc.split("：", 1)[0]
+            optional = "（可选）" in label
+            label = label.replace("（可选）", "")
+            names.append(f"[{label}]" if optional else label)
+        call = f"{rec['name']}({', '.join(names)})"
+        lines = [rec["ret"].get("doc") or ""]
+        result = rec["ret"].get("options", {}).get("doc")
+        if result:
+            lines.append(f"返回：{result}")
+        if rec["name"] in examples:
+            lines.append(f"例：{examples[rec['name']]}")
+        out.append((call, "\n".join(line for line in lines if line)))
+    return out
+
+
+def guide_blocks(*, sample: bool = False, bridge: Path | None = None) -> list[tuple[str, ...]]:
+    """The 说明 sheet as blocks: ``("title", text)``, ``("heading", text)``, ``("para", text)``,
+    ``("table", left header, right header)`` followed by ``("row", left, right)`` rows."""
+    from ..macros import ISSUES_SHEET, SCORE_HEADER, SUMMARY_PREFIX
+
+    blocks: list[tuple[str, ...]] = [("title", "xltools 项目支出绩效自评工具 · 使用说明")]
     if sample:
-        lines[1] = "本工作簿为示例：昌吉州党委宣传部 2020 年度六个项目的自评表，保留填报单位原填数值。"
+        blocks.append(("para", "本工作簿为示例：昌吉州党委宣传部 2020 年度的项目支出绩效自评表，"
+                               "每个项目一张工作表，保留填报单位原填的数值，只在原表没有填写的地方加了公式。"))
+    blocks += [
+        ("heading", "一、使用方法"),
+        ("para", f"1. 在“{FORM_SHEET}”工作表中按财政部附件1格式填写。需要更多项目时，"
+                 "点功能区“绩效自评”选项卡中的“新建项目表”，每个项目一张工作表。"),
+        ("para", "2. 执行率、预算执行得分和总分已设好公式，不装 Python 也会自动计算。"),
+        ("para", "3. 功能区中的按钮和下面的 XT_ 函数需要在本机安装 Python 和 xltools（见 docs/excel.md）。"),
+        ("para", "4. 打开文件时如提示“宏已被阻止”，请关闭文件，右键文件 → 属性 → 勾选“解除锁定”后重新打开。"),
+        ("para", "5. 打印：每张自评表已设为 A4 纵向、缩放到一页宽、水平居中，标题行在每页重复，"
+                 "直接打印即可。"),
+        ("heading", "二、功能区按钮（选项卡：绩效自评）"),
+        ("table", "按钮", "作用"),
+        *[("row", f"{label}（{group}）", what) for group, label, what in ribbon_buttons(bridge)],
+        ("heading", "三、工作表函数（需要 Python 和 xlwings）"),
+        ("table", "函数", "作用、返回值和示例"),
+        *[("row", call, what) for call, what in udf_entries()],
+        ("heading", "四、结果写在哪里"),
+        ("para", f"“重算得分”把复核得分写在每张表右侧的“{SCORE_HEADER}”列；“校验”把有问题的单元格标色、"
+                 f"加批注，并列在“{ISSUES_SHEET}”工作表中（点击位置可跳转）。"),
+        ("para", f"“汇总本工作簿”和“汇总文件夹”生成单独的汇总工作簿（{SUMMARY_PREFIX}日期.xlsx）。"),
+        ("para", "所有标记都可用“清除标记”一键去掉，您填写的内容不会被改动。"),
+        ("heading", "五、WPS 和 LibreOffice 用户"),
+        ("para", "WPS 不支持 xlwings，按钮和 XT_ 函数在 WPS 中不可用（表中的公式照常计算）。"
+                 "请在命令行使用同样的功能："),
+        ("row", "xltools check 自评表.xlsx", "重算并校验，输出报告"),
+        ("row", "xltools consolidate 文件夹 -o 部门汇总.xlsx", "汇总文件夹中的全部自评表"),
+    ]
+    return blocks
+
+
+def write_guide(ws, *, sample: bool = False, bridge: Path | None = None) -> None:
+    """The 说明 sheet: a page of help — a title, headings, wrapped paragraphs across the two
+    columns, and two-column tables of the ribbon buttons and the ``XT_`` functions (generated
+    from customUI14.xml and the UDF module, so they cannot drift). Every row is as tall as its
+    wrapped text; it prints like the forms (A4 portrait, one page wide)."""
+    font = Font(name=_GUIDE_FONT, size=11)
+    fonts = {"title": Font(name=_GUIDE_FONT, size=16, bold=True),
+             "heading": Font(name=_GUIDE_FONT, size=12, bold=True),
+             "table": Font(name=_GUIDE_FONT, size=11, bold=True)}
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    thin = Side(style="thin", color="A6A6A6")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for letter, width in GUIDE_WIDTHS.items():
+        ws.column_dimensions[letter].width = width
     row = 1
-    for line in lines:
-        cells = (line,) if isinstance(line, str) else line
-        for col, text in enumerate(cells, start=1):
-            c = ws.cell(row=row, column=col, value=text or None)
-            c.alignment = wrap
-            c.font = normal
-        if isinstance(line, tuple) and len(line) in (1, 2, 3) and line[0].startswith(("一", "二", "三", "四", "五")):
-            for col in range(1, len(line) + 1):
-                ws.cell(row=row, column=col).font = bold
-                ws.cell(row=row, column=col).fill = head_fill
-        if row == 1:
-            ws.cell(row=1, column=1).font = title
+    for kind, *texts in guide_blocks(sample=sample, bridge=bridge):
+        if kind == "heading" and row > 2:
+            row += 1  # a blank line before each heading
+        if kind in ("title", "heading", "para"):
+            cell = ws.cell(row=row, column=1, value=texts[0])
+            cell.font, cell.alignment = fonts.get(kind, font), wrap
+            if kind == "heading":
+                cell.fill = fill
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        else:
+            for col, text in enumerate(texts, start=1):
+                cell = ws.cell(row=row, column=col, value=text)
+                cell.font, cell.alignment, cell.border = fonts.get(kind, font), wrap, box
+                if kind == "table":
+                    cell.fill = fill
         row += 1
+    fit_rows(ws, 1, row - 1, minimum=18)
+    ws.row_dimensions[1].height = max(ws.row_dimensions[1].height or 0, 30)
     ws.sheet_view.showGridLines = False
+    print_as_national_form(ws, title_row=1)
 
 
-def workbook(forms: list[Form] | None, *, sample: bool = False, formulas=True) -> Workbook:
-    """The template (``forms=None``: one empty 自评表) or a workbook with one sheet per form."""
+def workbook(forms: list[Form] | None, *, sample: bool = False, formulas=True,
+             bridge: Path | None = None) -> Workbook:
+    """The template (``forms=None``: one empty 自评表) or a workbook with one sheet per form.
+    ``bridge``: the folder of customUI14.xml, whose buttons the 说明 sheet lists."""
     wb = Workbook()
     wb.code_name = "ThisWorkbook"
     guide = wb.active
     guide.title = GUIDE_SHEET
     guide.sheet_properties.codeName = "shtGuide"
-    write_guide(guide, sample=sample)
+    write_guide(guide, sample=sample, bridge=bridge)
     taken = {GUIDE_SHEET, CONFIG_SHEET}
     entries = forms if forms else [None]
     first_form = None
