@@ -82,11 +82,12 @@ def remove_discovery(token: str) -> None:
             path.unlink()
 
 
-def serve(port: int = 0, open_browser: bool = True, out=sys.stdout) -> int:
+def serve(port: int = 0, open_browser: bool = True, out=sys.stdout, limits=None) -> int:
     """Run the service until it is stopped; returns the exit code."""
     import uvicorn
 
     from .app import create_app
+    from .uploads import UploadLimits
 
     sock = listening_socket(port)
     port = sock.getsockname()[1]
@@ -100,7 +101,7 @@ def serve(port: int = 0, open_browser: bool = True, out=sys.stdout) -> int:
             server.should_exit = True
 
     try:
-        app = create_app(token, port, root, on_shutdown=stop)
+        app = create_app(token, port, root, on_shutdown=stop, limits=limits or UploadLimits())
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 server_header=False, date_header=False, timeout_graceful_shutdown=3)
         server = uvicorn.Server(config)
