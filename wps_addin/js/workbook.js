@@ -152,8 +152,9 @@ XLT.workbook = (function () {
     return out;
   }
 
+  // A new sheet goes last, but before our hidden ledger (as the Excel ribbon leaves it).
   function addSheet(wb, name) {
-    var all = sheets(wb);
+    var all = sheets(wb).filter(function (s) { return s.Name !== LEDGER; });
     var ws = wb.Sheets.Add(undefined, all[all.length - 1]);
     ws.Name = name;
     return ws;
