@@ -132,11 +132,13 @@ def test_too_many_files_are_refused(service):
                                   "x.exe", "x.xlsx\x00.txt", ""])
 def test_names_outside_the_upload_folder_are_refused(service, name, tmp_path):
     batch = new_batch(service)
-    before = {p.name for p in Path(service.private_folders()[0]).parent.iterdir()}
+    folder = next(p for p in service.private_folders() if (p / batch).is_dir()) / batch
     status, data = service.upload(batch, name, b"PK\x03\x04")
     assert status in (400, 415) and data["error"]
-    after = {p.name for p in Path(service.private_folders()[0]).parent.iterdir()}
-    assert after == before  # nothing written next to the private folder
+    assert list(folder.iterdir()) == []
+    # nothing where the name points, inside or outside the private folder
+    for base in (folder, folder.parent, folder.parent.parent):
+        assert not (base / "x.xlsx").exists() and not (base / "x.exe").exists()
 
 
 def test_symlink_in_upload_folder_is_not_followed(service):
