@@ -188,6 +188,26 @@ def test_filer_comment_is_kept_and_workbook_rules_are_used(service, browser):
     assert run["answer"]["document"]["forms"] == cli["forms"]
 
 
+def test_snapshot_reads_what_wps_shows(service, browser):
+    """Cells as the service needs them: Value2, formats, merged areas (each once), fills,
+    comments; an error value is sent as the text the cell shows, not Excel's error number."""
+    workbook = {"name": "a.xlsx", "sheets": [{
+        "name": "表1", "merges": ["B2:D2", "B3:B4"], "fills": [[3, 2, "FFFF00"]],
+        "comments": [[2, 2, "说明"]],
+        "cells": [[2, 2, "项目名称", None], [3, 2, 0.8, "0%"], [3, 5, -2146826281, None, "#DIV/0!"],
+                  [4, 5, 44185, "yyyy/m/d"]]}]}
+    load_addin(browser, {"home": HOME, "files": {}, "workbook": workbook})
+    snap = browser.execute_script("return XLT.workbook.snapshot()")
+    sheet, = snap["sheets"]
+    assert (sheet["first_row"], sheet["first_col"]) == (2, 2)
+    assert sheet["values"] == [["项目名称", None, None, None], [0.8, None, None, "#DIV/0!"],
+                               [None, None, None, 44185]]
+    assert sheet["merges"] == ["B2:D2", "B3:B4"]
+    assert sheet["formats"] == [[3, 2, "0%"], [4, 5, "yyyy/m/d"]]
+    assert sheet["fills"] == [[3, 2, "FFFF00"]] and sheet["comments"] == [[2, 2, "说明"]]
+    assert snap["workbook"] == "a.xlsx" and snap["ledger"] == [] and snap["skipped"] == []
+
+
 def test_starts_the_service_when_it_is_not_running(service, browser):
     workbook = workbook_spec(SAMPLES / "河北_自评表示例.xlsx")
     spec = {"home": HOME, "files": {}, "workbook": workbook, "executables": [EXE],

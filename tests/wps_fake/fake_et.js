@@ -5,7 +5,7 @@
 // AddComment failing on a cell that already has a comment, Sheets.Add(before, after), merged
 // areas answering MergeCells / MergeArea for every cell they cover, UsedRange spanning values,
 // fills and comments. makeFakeApplication(spec) builds it from a JSON description:
-//   {home, files: {path: text}, workbook: {name, sheets: [{name, cells: [[row, col, value, format]],
+//   {home, files: {path: text}, workbook: {name, sheets: [{name, cells: [[row, col, value, format, text]],
 //    merges: ["A1:B2"], fills: [[row, col, "RRGGBB"]], comments: [[row, col, text]]}]}}
 // and fake.dump() returns the state for the test's assertions.
 "use strict";
@@ -133,6 +133,10 @@
       }
       this._each(function (c) { c.value = v === "" || v === undefined ? null : v; });
     } });
+  Object.defineProperty(Range.prototype, "Text", { get: function () {
+    var c = this._single();
+    return !c || c.value === null ? "" : (c.text !== undefined ? c.text : String(c.value));
+  } });
   Object.defineProperty(Range.prototype, "NumberFormat", {
     get: function () { var c = this._single(); return c ? c.format : "General"; },
     set: function (v) { this._each(function (c) { c.format = v; }); } });
@@ -166,6 +170,7 @@
         var cell = sheet.cell(x[0], x[1], true);
         cell.value = x[2];
         if (x[3]) cell.format = x[3];
+        if (x[4] !== undefined) cell.text = x[4];  // what the cell shows, when not its value
       });
       (s.merges || []).forEach(function (ref) {
         var parts = ref.split(":"), a = parseCell(parts[0]), b = parseCell(parts[1] || parts[0]);

@@ -50,8 +50,12 @@ XLT.workbook = (function () {
 
   function address(row, col) { return letters(col) + row; }
 
-  function plain(v) {
+  // Value2 of a cell showing #DIV/0!, #N/A… is Excel's error number (CVErr): take the shown text.
+  var ERRORS = [-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265, -2146826273];
+
+  function plain(v, cell) {
     if (v === undefined || v === null || v === "") return null;
+    if (typeof v === "number" && ERRORS.indexOf(v) >= 0) return String(cell.Text);
     if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
     if (v instanceof Date) return (v.getTime() / 86400000) + 25569;  // a date → its serial
     return String(v);
@@ -70,7 +74,7 @@ XLT.workbook = (function () {
       var row = [];
       for (var c = 0; c < nc; c++) {
         var cell = ws.Cells.Item(r0 + r, c0 + c);
-        var v = plain(cell.Value2);
+        var v = plain(cell.Value2, cell);
         row.push(v);
         if (v !== null) {
           var fmt = cell.NumberFormat;

@@ -22,6 +22,9 @@
   let result = null;
   let sortKey = "序号", sortAsc = true;
 
+  // the task pane of older WPS builds runs an older Chromium: no nullish operators here
+  function or(value, fallback) { return value === null || value === undefined ? fallback : value; }
+
   function headers(extra) { return Object.assign({ "X-XLTools-Token": TOKEN }, extra || {}); }
 
   async function api(path, options) {
@@ -279,7 +282,7 @@
     const entries = result.table.map((entry, i) => ({ entry, i })).filter(({ entry }) => {
       if (onlyErrors && !(Number(entry.row["错误数"]) > 0)) return false;
       if (!needle) return true;
-      return COLUMNS.some(([k]) => String(entry.row[k] ?? "").toLowerCase().includes(needle));
+      return COLUMNS.some(([k]) => String(or(entry.row[k], "")).toLowerCase().includes(needle));
     });
     entries.sort((a, b) => {
       const x = sortValue(a.entry, sortKey), y = sortValue(b.entry, sortKey);
@@ -323,9 +326,9 @@
     $("detail-title").textContent = form.project || "（未填项目名称）";
     const funds = form.funds;
     $("detail-source").textContent = "来源：" + where(form.source) + "　执行率 " +
-      fmtCell(funds.execution_rate, "rate") + "　预算执行得分 " + (funds.score ?? "—") +
-      "（报告 " + (funds.reported_score ?? "—") + "）　总分：报告 " + (form.reported_total ?? "—") +
-      "　复核 " + (form.total ?? "—") + "　等级 " + (form.grade || "—");
+      fmtCell(funds.execution_rate, "rate") + "　预算执行得分 " + or(funds.score, "—") +
+      "（报告 " + or(funds.reported_score, "—") + "）　总分：报告 " + or(form.reported_total, "—") +
+      "　复核 " + or(form.total, "—") + "　等级 " + (form.grade || "—");
     const head = $("indicators").tHead.rows[0];
     head.textContent = "";
     for (const [name] of IND_COLUMNS) {
@@ -342,7 +345,7 @@
         let v = ind[key];
         if (key === "met") v = v === null ? "" : (v ? "是" : "否");
         if (key === "cell" && v) v = form.source.sheet + "!" + v;
-        td.textContent = v ?? "";
+        td.textContent = or(v, "");
         row.appendChild(td);
       }
       body.appendChild(row);
