@@ -159,3 +159,30 @@ def test_findings_workbook_keeps_text_as_text(tmp_path):
     row = [c.value for c in ws[2]]
     assert row[:3] == [1, "错误", "MISSED_TARGET_FULL_SCORE"] and row[8] == "a.xlsx｜表1!H28"
     assert ws["F2"].data_type == "s" and ws["F2"].value.startswith("=HYPERLINK")
+
+
+def test_a_bug_is_one_chinese_line_not_a_traceback():
+    import asyncio
+
+    from xltools.serve.security import Guard
+
+    async def broken(scope, receive, send):
+        raise ZeroDivisionError("division by zero")
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    guard = Guard(broken, "tok", 8000)
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/health", "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"x-xltools-token", b"tok")]}
+    asyncio.run(guard(scope, receive, send))
+    assert sent[0]["status"] == 500
+    assert json.loads(sent[1]["body"])["error"] == \
+        "程序内部错误（ZeroDivisionError: division by zero）。请把这一行报告给开发者。"
+    assert dict(sent[0]["headers"])[b"cache-control"] == b"no-store"
+    assert b"content-security-policy" in dict(sent[0]["headers"])

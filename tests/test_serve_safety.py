@@ -129,7 +129,7 @@ def test_too_many_files_are_refused(service):
 
 @pytest.mark.parametrize("name", ["../x.xlsx", "a/../../x.xlsx", "/etc/x.xlsx", "C:/x.xlsx",
                                   "..\\x.xlsx", "a//b.xlsx", "./x.xlsx", ".hidden.xlsx", "~$lock.xlsx",
-                                  "x.exe", "x.xlsx\x00.txt", ""])
+                                  "x.exe", "x.xlsx\x00.txt", "a\nb.xlsx", ""])
 def test_names_outside_the_upload_folder_are_refused(service, name, tmp_path):
     batch = new_batch(service)
     folder = next(p for p in service.private_folders() if (p / batch).is_dir()) / batch

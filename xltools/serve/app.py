@@ -259,9 +259,7 @@ def create_app(token: str, port: int, root: Path, *, on_shutdown: Callable[[], N
                             background=BackgroundTask(on_shutdown))
 
     async def errors(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, (ApiError, UploadError)):
-            return _error(str(exc.args[0]), exc.status)
-        return _error(f"程序内部错误（{type(exc).__name__}: {exc}）。请把这一行报告给开发者。", 500)
+        return _error(str(exc.args[0]), exc.status)  # other exceptions: see security.Guard
 
     v = f"/api/{API_VERSION}"
     routes = [
@@ -278,8 +276,7 @@ def create_app(token: str, port: int, root: Path, *, on_shutdown: Callable[[], N
         Route(f"{v}/shutdown", shutdown, methods=["POST"]),
         Route("/shutdown", shutdown, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, exception_handlers={ApiError: errors, UploadError: errors,
-                                                        Exception: errors})
+    app = Starlette(routes=routes, exception_handlers={ApiError: errors, UploadError: errors})
     return Guard(app, token, port)
 
 

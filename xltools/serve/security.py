@@ -25,6 +25,7 @@ Example::
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from urllib.parse import parse_qs
 
@@ -77,8 +78,12 @@ class Guard:
         if not self.token_ok(headers, scope.get("query_string", b"")):
             return await _refuse(send, "拒绝访问：缺少或错误的访问令牌。请使用 xltools serve 启动时显示的网址。")
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 extra = [(b"content-security-policy", CSP.encode()),
                          (b"referrer-policy", b"no-referrer"),
                          (b"x-content-type-options", b"nosniff"),
@@ -89,7 +94,17 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
-        return await self.app(scope, receive, send_with_headers)
+        try:
+            return await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # a bug: one Chinese line for the page, never a traceback
+            if started:
+                raise
+            text = f"程序内部错误（{type(exc).__name__}: {exc}）。请把这一行报告给开发者。"
+            body = json.dumps({"error": text}, ensure_ascii=False).encode("utf-8")
+            await send_with_headers({"type": "http.response.start", "status": 500,
+                                     "headers": [(b"content-type", b"application/json"),
+                                                 (b"content-length", str(len(body)).encode())]})
+            await send_with_headers({"type": "http.response.body", "body": body})
 
 
 async def _refuse(send, text: str) -> None:

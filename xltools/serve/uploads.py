@@ -14,7 +14,7 @@ Example::
     >>> safe_relative_path("../etc/passwd.xlsx")
     Traceback (most recent call last):
     ...
-    xltools.serve.uploads.UploadError: 文件名“../etc/passwd.xlsx”不是可接受的相对路径（不能含“..”、盘符或以“/”开头）。
+    xltools.serve.uploads.UploadError: 文件名“../etc/passwd.xlsx”不是可接受的相对路径（不能含“..”、盘符、控制字符或以“/”开头）。
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ class UploadLimits:
 def safe_relative_path(name: str) -> tuple[str, ...]:
     """The parts of an uploaded file's relative name, or :class:`UploadError`."""
     parts = tuple(name.split("/")) if name else ()
-    bad = (not parts or "\\" in name or "\x00" in name or len(parts) > 16
+    bad = (not parts or "\\" in name or any(ord(ch) < 32 for ch in name) or len(parts) > 16
            or any(p in ("", ".", "..") or ":" in p for p in parts))
     if bad:
-        raise UploadError(f"文件名“{name}”不是可接受的相对路径（不能含“..”、盘符或以“/”开头）。")
+        raise UploadError(f"文件名“{name}”不是可接受的相对路径（不能含“..”、盘符、控制字符或以“/”开头）。")
     if any(p.startswith(".") or p.startswith("~$") for p in parts):
         raise UploadError(f"文件名“{name}”是隐藏文件或 Office 临时文件，已忽略。")
     if any(len(p.encode("utf-8")) > 255 for p in parts):
