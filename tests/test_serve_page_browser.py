@@ -228,6 +228,32 @@ def test_drop_files_and_a_folder_and_choose_rules(service, browser, tmp_path):
     assert len(table_rows(browser)) == len(expected["forms"])
 
 
+def test_dropped_folder_is_walked_with_its_subfolders(service, browser):
+    """A folder dropped from the file manager arrives as a DataTransferItem whose
+    webkitGetAsEntry() is a directory entry; its reader hands out entries in pieces until an
+    empty one. (A script cannot make real directory entries, so they are built here with the
+    same interface.)"""
+    browser.get(service.page)
+    paths = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const file = (path) => ({isFile: true, isDirectory: false, fullPath: path,
+                                 file: (ok) => ok(new File(["x"], path.split('/').pop()))});
+        const dir = (path, pieces) => ({isFile: false, isDirectory: true, fullPath: path,
+            createReader: () => { let i = 0; return {readEntries: (ok) => ok(pieces[i++] || [])}; }});
+        const tree = dir("/2020年自评表", [
+            [file("/2020年自评表/a.xlsx"), file("/2020年自评表/说明.txt")],
+            [dir("/2020年自评表/乡镇", [[file("/2020年自评表/乡镇/b.docx"), file("/2020年自评表/乡镇/~$b.docx")]])]]);
+        const item = {kind: "file", webkitGetAsEntry: () => tree, getAsFile: () => null};
+        const loose = {kind: "file", webkitGetAsEntry: () => null, getAsFile: () => new File(["y"], "c.xls")};
+        window.xltoolsPage.fromDrop({items: [item, loose], files: []}).then((items) => {
+            window.xltoolsPage.add(items);
+            done(window.xltoolsPage.chosen());
+        });
+    """)
+    assert paths == ["2020年自评表/a.xlsx", "2020年自评表/乡镇/b.docx", "c.xls"]
+    assert "另有 2 个不是自评表文件" in browser.find_element(By.ID, "chosen-summary").text
+
+
 def test_shutdown_button_stops_the_service(tmp_path):
     svc = start_service(tmp_path / "home")
     driver = chromium()

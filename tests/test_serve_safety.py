@@ -195,6 +195,8 @@ def test_bad_files_are_findings_not_failures(roomy, tmp_path):
     lines = service.check(batch)
     result = lines[-1]
     assert result["type"] == "result"
+    assert lines[:-1] == [{"type": "progress", "done": 1, "total": 2},
+                          {"type": "progress", "done": 2, "total": 2}]
     failed = {f["path"]: f["reason"] for f in result["failed"]}
     assert set(failed) == {"压缩炸弹.xlsx", "坏文件.xlsx"}
     assert "压缩" in failed["压缩炸弹.xlsx"] or "过大" in failed["压缩炸弹.xlsx"]

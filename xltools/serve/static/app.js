@@ -368,5 +368,6 @@
   });
 
   // hooks for the browser tests and for the add-in's task pane
-  window.xltoolsPage = { add: add, start: start, result: () => result, batch: () => batchId };
+  window.xltoolsPage = { add: add, start: start, fromDrop: fromDrop, result: () => result,
+    batch: () => batchId, chosen: () => chosen.map((c) => c.path) };
 })();
