@@ -13,7 +13,6 @@ import json
 import shutil
 from decimal import Decimal
 
-import openpyxl
 import pytest
 
 from serve_support import ADDIN, FAKE_ET, SAMPLES, check_json, chromium, start_service, workbook_spec

@@ -1,4 +1,4 @@
-"""The ``xltools`` command: ``check``, ``consolidate`` and ``template build``.
+"""The ``xltools`` command: ``check``, ``consolidate``, ``template build`` and ``serve``.
 
 Each subcommand lives in ``xltools.commands.<name>`` with two functions: ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit code). This module only wires them together, makes sure the
