@@ -71,13 +71,19 @@ def pct(rate: str | None) -> str:
     return "" if rate is None else f"{Decimal(rate) * 100:.2f}%"
 
 
-def test_pick_samples_see_results_and_download(service, browser, downloads, cli):
+@pytest.fixture(scope="module")
+def checked(service, browser):
+    """The page with the six sample files picked and checked (the tests below share it)."""
     browser.get(service.page)
     assert browser.title.startswith("xltools")
     picker = browser.find_element(By.ID, "pick-files")
     picker.send_keys("\n".join(str(p) for p in samples()))
     assert "已添加 6 个文件" in browser.find_element(By.ID, "chosen-summary").text
-    result = run_check(browser)
+    return run_check(browser)
+
+
+def test_pick_samples_see_results_and_download(checked, browser, downloads, cli):
+    result = checked
 
     # the same document as `xltools check --json` of the folder (paths aside: the CLI was given
     # workbooks/samples, the page the files themselves)
@@ -142,9 +148,7 @@ def test_pick_samples_see_results_and_download(service, browser, downloads, cli)
     assert sorted(r[2] for r in listed) == sorted(f["code"] for f in cli["findings"])
 
 
-def test_sort_filter_and_detail(service, browser, cli):
-    if not browser.execute_script("return !!(window.xltoolsPage && window.xltoolsPage.result())"):
-        pytest.skip("needs the results of the previous test")
+def test_sort_filter_and_detail(checked, browser, cli):
     headers = browser.find_elements(By.CSS_SELECTOR, "#forms thead th")
     total_th = next(th for th in headers if th.text.startswith("复核总分"))
     total_th.click()
