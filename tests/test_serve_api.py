@@ -186,3 +186,39 @@ def test_a_bug_is_one_chinese_line_not_a_traceback():
         "程序内部错误（ZeroDivisionError: division by zero）。请把这一行报告给开发者。"
     assert dict(sent[0]["headers"])[b"cache-control"] == b"no-store"
     assert b"content-security-policy" in dict(sent[0]["headers"])
+
+
+def test_serve_opens_the_browser_at_the_token_url(monkeypatch, tmp_path):
+    """``xltools serve`` without ``--no-browser``: the browser is sent to the URL with the
+    token; the page's shutdown request ends ``serve`` with 0 and removes what it made."""
+    import http.client
+    import io
+    import threading
+    import webbrowser
+
+    from xltools.serve import server
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    opened: list[str] = []
+
+    def fake_open(url):
+        opened.append(url)
+        port = int(url.split(":")[2].split("/")[0])
+        token = url.split("token=")[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/api/v1/shutdown", headers={"X-XLTools-Token": token})
+        assert conn.getresponse().status == 200
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    out = io.StringIO()
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(server.serve(0, open_browser=True, out=out)))
+    thread.start()
+    thread.join(timeout=30)
+    assert codes == [0]
+    printed = out.getvalue()
+    assert len(opened) == 1 and opened[0] in printed and "?token=" in opened[0]
+    assert opened[0].startswith("http://127.0.0.1:") and "已停止" in printed
+    assert not (tmp_path / ".xltools" / "serve.json").exists()

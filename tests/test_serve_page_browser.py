@@ -232,6 +232,25 @@ def test_drop_files_and_a_folder_and_choose_rules(service, browser, tmp_path):
     assert len(table_rows(browser)) == len(expected["forms"])
 
 
+def test_uploaded_rule_pack_is_used(service, browser, tmp_path):
+    rules = tmp_path / "本省规则.toml"
+    rules.write_text('extends = "national"\n[grades]\nlevels = [{ name = "优", min = "99" }, '
+                     '{ name = "良", min = "80" }, { name = "中", min = "60" }, { name = "差", min = "0" }]\n',
+                     encoding="utf-8")
+    browser.get(service.page)
+    browser.find_element(By.ID, "pick-files").send_keys(str(SAMPLES / "昌吉州党委宣传部2020_自评表.xlsx"))
+    browser.execute_script("const s = document.getElementById('rules'); s.value = 'upload';")
+    browser.find_element(By.ID, "rules-file").send_keys(str(rules))
+    wait(browser, 10).until(lambda d: d.find_element(By.ID, "rules-name").text == rules.name)
+    result = run_check(browser)
+    expected = check_json("--rules", str(rules), str(SAMPLES / "昌吉州党委宣传部2020_自评表.xlsx"))
+    assert result["document"]["forms"] == expected["forms"]
+    grades = [r[8] for r in table_rows(browser)]
+    assert grades == [f["grade"] for f in expected["forms"]]
+    # 95.32 is 优 by the national pack, 良 by this one
+    assert [r[8] for r in table_rows(browser) if r[7] == "95.32"] == ["良"]
+
+
 def test_dropped_folder_is_walked_with_its_subfolders(service, browser):
     """A folder dropped from the file manager arrives as a DataTransferItem whose
     webkitGetAsEntry() is a directory entry; its reader hands out entries in pieces until an
