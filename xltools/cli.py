@@ -1,4 +1,5 @@
-"""The ``xltools`` command: ``check``, ``consolidate``, ``template build`` and ``rules show``.
+"""The ``xltools`` command: ``check``, ``consolidate``, ``report``, ``template build``, ``rules show``
+and ``serve``.
 
 Each subcommand lives in ``xltools.commands.<name>`` with two functions: ``add_arguments(parser)``
 and ``run(args) -> int`` (the exit code). This module only wires them together, makes sure the
@@ -17,6 +18,7 @@ COMMANDS = {
     "report": ("根据自评表生成部门绩效自评报告初稿（Word）", "xltools.commands.report"),
     "template": ("生成 Excel 模板、加载项和示例工作簿", "xltools.commands.template"),
     "rules": ("显示规则包（可复制后修改）", "xltools.commands.rules"),
+    "serve": ("启动本机网页（浏览器和 WPS 加载项使用）", "xltools.commands.serve"),
 }
 
 
