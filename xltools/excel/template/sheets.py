@@ -6,7 +6,7 @@ The config sheet follows xlwings' rule: keys in column A from A1 down with no he
 gap, values in column B; keys are case-insensitive, ``%VARS%`` are expanded.
 
 >>> [k for k, _ in config_rows(addin=False)]
-['Interpreter_Win', 'PYTHONPATH', 'UDF Modules', 'Show Console']
+['UDF Modules', 'Show Console']
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ GUIDE_SHEET = "说明"
 FORM_SHEET = "自评表"
 CONFIG_SHEET = "xlwings.conf"
 ADDIN_CONFIG_SHEET = f"{ADDIN_PROJECT_NAME}.conf"
-DEFAULT_INTERPRETER = r"%USERPROFILE%\xltools-venv\Scripts\pythonw.exe"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 BUTTONS = (
@@ -33,11 +32,11 @@ BUTTONS = (
     ("导入Word", "选择 Word（.docx）文件，把其中的每张自评表导入为一个工作表。"),
     ("重算得分", "按评分规则重算执行率、预算执行得分、各三级指标得分和总分，结果写在表格右侧空白列。"),
     ("校验", "检查分值合计、得分是否超过分值、总分、扣分未写偏差原因等，问题单元格标色加批注，"
-             "并生成“校验结果”工作表（可点击跳转）。"),
-    ("清除标记", "清除“校验”和“重算得分”添加的颜色、批注和结果列，不改动您填写的内容。"),
+             "并生成“问题清单”工作表（可点击跳转）。"),
+    ("清除标记", "清除“校验”和“重算得分”添加的颜色、批注、复核得分列和“问题清单”工作表，不改动您填写的内容。"),
     ("汇总本工作簿", "把本工作簿中所有自评表汇总为部门汇总表（项目、执行率、得分、问题数）。"),
     ("汇总文件夹", "选择一个文件夹，汇总其中所有 Excel 和 Word 自评表，生成部门汇总工作簿。"),
-    ("关于/环境检查", "显示版本，检查 Python、xlwings 和评分规则是否可用。"),
+    ("关于/环境检查", "显示版本、设置文件和 Python 是否找到（不需要 Python），并可继续检查 xlwings 和评分规则包。"),
 )
 UDFS = (
     ("XT_EXEC_RATE(预算数, 执行数)", "执行率（小数）", "=XT_EXEC_RATE(E6, F6) → 0.76"),
@@ -51,17 +50,12 @@ UDFS = (
 
 
 def config_rows(*, addin: bool) -> list[tuple[str, str | None]]:
-    """The xlwings settings written into the workbook.
+    """The xlwings settings written into the workbook: never the interpreter.
 
-    The add-in leaves the interpreter out: a setting on its (hidden) sheet could not be changed
-    by the user, so it comes from ``%USERPROFILE%\\.xltools\\xltools.conf`` or ``pythonw`` on
-    PATH (see docs/excel.md).
+    Where Python is comes from the one user config ``%LOCALAPPDATA%\\xltools\\xltools.conf``
+    that 安装.cmd writes (see :mod:`xltools.excel.config`); nothing in a workbook overrides it.
     """
-    rows: list[tuple[str, str | None]] = []
-    if not addin:
-        rows += [("Interpreter_Win", DEFAULT_INTERPRETER), ("PYTHONPATH", None)]
-    rows += [("UDF Modules", DEFAULT_UDF_MODULE), ("Show Console", "False")]
-    return rows
+    return [("UDF Modules", DEFAULT_UDF_MODULE), ("Show Console", "False")]
 
 
 def sheet_title(name: str, taken: set[str], fallback: str) -> str:
@@ -104,7 +98,7 @@ def write_guide(ws, *, sample: bool = False) -> None:
         ("一、使用方法",),
         "1. 在“自评表”工作表中按财政部附件1格式填写（可用功能区“新建项目表”增加项目表）。",
         "2. 执行率、预算执行得分和总分已设好公式，不需要 Python 也会自动计算。",
-        "3. 功能区“绩效自评”选项卡中的按钮需要在本机安装 Python 和 xltools（见 docs/excel.md）。",
+        "3. 功能区“绩效自评”选项卡中的按钮和 XT_ 函数需要先运行 xltools 安装包中的“安装.cmd”（不需要管理员权限）。",
         "4. 打开文件时如提示“宏已被阻止”，请关闭文件，右键文件 → 属性 → 勾选“解除锁定”后重新打开。",
         "",
         ("二、功能区按钮（选项卡：绩效自评）", "作用"),
@@ -114,7 +108,7 @@ def write_guide(ws, *, sample: bool = False) -> None:
         *UDFS,
         "",
         ("四、结果写在哪里",),
-        "重算结果写在每张表右侧的空白列；校验问题标色并加批注，同时列在“校验结果”工作表；汇总生成“部门汇总”工作表或单独的工作簿。",
+        "重算结果写在每张表右侧空白处的“复核得分”列；校验问题标色并加批注，同时列在“问题清单”工作表；汇总生成单独的部门汇总工作簿（部门汇总_日期.xlsx）。",
         "所有标记都可用“清除标记”一键去掉，您填写的内容不会被改动。",
         "",
         ("五、WPS 用户",),
