@@ -184,12 +184,13 @@ Private Function XT_Found(ByVal ok As Boolean) As String
     End If
 End Function
 
+' The Excel process's own view: x86 for 32-bit Office (also on 64-bit Windows), AMD64 for 64-bit.
 Private Function XT_Bits() As String
-    #If Win64 Then
-        XT_Bits = "64-bit"
-    #Else
+    If XT_Expand("%PROCESSOR_ARCHITECTURE%") = "x86" Then
         XT_Bits = "32-bit"
-    #End If
+    Else
+        XT_Bits = "64-bit"
+    End If
 End Function
 
 Public Function XT_Title() As String
