@@ -73,7 +73,14 @@ def own_wheel(out: Path, source: Path = REPO_ROOT) -> Path:
     if not (source / "pyproject.toml").is_file():
         raise BundleError(f"找不到 xltools 源代码（{source / 'pyproject.toml'}），安装包只能在源代码目录中生成。")
     out.mkdir(parents=True, exist_ok=True)
-    _pip(["wheel", "--no-deps", "-q", "-w", str(out), str(source)], "生成 xltools 的 wheel")
+    # from a clean copy: a build/ folder left in the source tree could slip stale files in
+    clean = out / "source"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(source / "xltools", clean / "xltools",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(source / name, clean / name)
+    _pip(["wheel", "--no-deps", "-q", "-w", str(out), str(clean)], "生成 xltools 的 wheel")
     wheels = sorted(out.glob("xltools_jxzp-*.whl"), key=lambda p: p.stat().st_mtime)
     if not wheels:
         raise BundleError("生成 xltools 的 wheel 失败：没有得到 .whl 文件。")
