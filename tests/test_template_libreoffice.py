@@ -67,6 +67,11 @@ try:
     sheet = doc.Sheets.getByIndex(0)
     out = {}
     for name in callbacks:
+        if name.startswith("XT_U:"):  # a function: its return value
+            fn = provider.getScript(
+                "vnd.sun.star.script:VBAProject.XltoolsRibbon.XT_U?language=Basic&location=document")
+            out[name] = fn.invoke((name[5:],), (), ())[0]
+            continue
         sheet.getCellByPosition(0, 99).setString("")
         script = provider.getScript(
             "vnd.sun.star.script:VBAProject.XltoolsRibbon.%s?language=Basic&location=document" % name)
@@ -178,10 +183,13 @@ def test_ribbon_callbacks_hand_python_the_expected_commands(tmp_path):
     assert len(expected) == 7
     script = tmp_path / "run_callbacks.py"
     script.write_text(UNO_SCRIPT, encoding="utf-8")
-    proc = subprocess.run([python, str(script), str(book), str(tmp_path / "profile"), *sorted(expected)],
+    escaped = r"xltools \u7EE9\u6548\u81EA\u8BC4\uFF1A\u201C\u5B89\u88C5.cmd\u201D"
+    proc = subprocess.run([python, str(script), str(book), str(tmp_path / "profile"), *sorted(expected),
+                           "XT_U:" + escaped],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     recorded = json.loads(proc.stdout.strip().splitlines()[-1])
     for plain, fn in expected.items():
         assert recorded[plain] == f"import xltools.excel.macros as m; m.{fn}()"
+    assert recorded["XT_U:" + escaped] == "xltools 绩效自评：“安装.cmd”"  # the VBA's own decoder
     assert shutil.which("soffice")

@@ -340,11 +340,13 @@ End Function
 
 ' Decode \uXXXX escapes: the Chinese text of this ASCII module.
 Public Function XT_U(ByVal s As String) As String
-    Dim i As Long, out As String
+    Dim i As Long, out As String, code As Long
     i = 1
     Do While i <= Len(s)
         If Mid$(s, i, 2) = "\u" And i + 5 <= Len(s) Then
-            out = out & ChrW(CLng("&H" & Mid$(s, i + 2, 4) & "&"))
+            code = CLng("&H" & Mid$(s, i + 2, 4))  ' four hex digits read as an Integer: fold back
+            If code < 0 Then code = code + 65536
+            out = out & ChrW(code)
             i = i + 6
         Else
             out = out & Mid$(s, i, 1)
