@@ -131,3 +131,18 @@ def test_cli_errors_are_one_chinese_line(tmp_path, capsys):
     assert bundle_cmd.run(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("错误：找不到嵌入式 Python 压缩包") and err.count("\n") == 1
+
+
+def test_our_own_distribution_name_and_no_doc_installs_by_name_from_an_index():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "xltools-jxzp"  # "xltools" on PyPI is somebody else's (2015, 0.1)
+    assert project["scripts"] == {"xltools": "xltools.cli:main"}
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "xltools/bundle/files/readme_zh.txt"]
+    for doc in docs:
+        text = doc.read_text(encoding="utf-8-sig")
+        for line in text.splitlines():
+            if re.search(r"pip install\s+(-U\s+)?xltools(-jxzp)?\b(?![./\w-])", line):
+                assert "不要" in line, f"{doc.name}: {line}"  # only ever as a warning
