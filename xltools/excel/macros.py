@@ -536,9 +536,10 @@ def do_import_word(port: WorkbookPort) -> str:
     try:
         grids = read_docx_grids(path)
     except Exception as exc:
-        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) and _is_chinese(exc.args[0]) \
-            else type(exc).__name__
-        return f"无法读取 Word 文件 {path.name}：{reason}"
+        if exc.args and isinstance(exc.args[0], str) and _is_chinese(exc.args[0]):
+            return f"无法读取 Word 文件 {path.name}：{exc.args[0]}"
+        return (f"无法读取 Word 文件 {path.name}：文件已损坏或不是 Word 文档（{type(exc).__name__}）。"
+                f"{_detail(log_failure('导入Word', exc))}")
     names = []
     for grid in grids:
         forms, _findings = locate_forms(grid)
