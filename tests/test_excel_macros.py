@@ -24,6 +24,14 @@ from fixtures.national import write_national_xlsx, write_seed_docx  # noqa: E402
 from fixtures.seed import load_seed  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def user_config(tmp_path, monkeypatch) -> Path:
+    """Each test its own (absent) user config and log: never the machine's."""
+    path = tmp_path / "用户设置" / "xltools.conf"
+    monkeypatch.setenv("XLTOOLS_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def seed_forms(seed_path):
     return load_seed(seed_path)
@@ -220,18 +228,22 @@ def test_about_reports_the_environment(book):
     assert "规则包：" in text and str(book) in text
 
 
-def test_rules_from_the_xlwings_conf_sheet(book):
+def test_rules_from_the_one_user_config_not_from_a_sheet(book, user_config):
     wb = openpyxl.load_workbook(book)
-    conf = wb.create_sheet("xlwings.conf")
-    conf.append(["XLTOOLS_RULES", "platform_example"])
+    conf = wb.create_sheet("xlwings.conf")  # a workbook's own setting no longer counts
+    conf.append(["XLTOOLS_RULES", "不存在的规则.toml"])
     wb.save(book)
+    user_config.parent.mkdir(parents=True)
+    user_config.write_bytes("# 设置\r\nRULES=platform_example\r\n".encode("gbk"))  # Notepad's ANSI
     port = OpenpyxlPort(book)
     assert macros.configured_rules(port) == "platform_example"
     assert "platform_example" in macros.about(port)
-    conf_cell = port.wb["xlwings.conf"]["B1"]
-    conf_cell.value = "不存在的规则.toml"
+    assert "xlwings.conf" not in macros.form_sheets(port)
+    user_config.write_bytes(b"\xef\xbb\xbfRULES=" + "不存在的规则.toml".encode("utf-8"))
+    assert macros.configured_rules(port) == str(user_config.parent / "不存在的规则.toml")
     text = macros.recalculate(port)
     assert text.startswith("重算失败：") and "\n" not in text and "Traceback" not in text
+    assert "不存在的规则.toml" in text
 
 
 def test_consolidate_folder_and_workbook(book, tmp_path):
@@ -270,13 +282,20 @@ def test_ribbon_command_strings_run_against_a_patched_caller(book, tmp_path, mon
     openpyxl.load_workbook(book, keep_vba=True)
 
 
-def test_without_excel_the_caller_fails_as_one_chinese_line(capsys):
-    text = macros.recalculate()
-    assert text.startswith("重算失败：无法连接到调用的 Excel 工作簿")
-    assert "Traceback" not in capsys.readouterr().err
+def test_without_excel_the_failure_is_never_silent(capsys, user_config):
+    """No port could be made (no Excel here): one Chinese line on stderr and exit status 1, which
+    makes xlwings show it; the detail goes to the log file the line names."""
+    with pytest.raises(SystemExit) as exit_info:
+        macros.recalculate()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip()
+    log = user_config.parent / "logs" / "xltools.log"
+    assert err.startswith("重算失败：无法连接到调用的 Excel 工作簿") and err.endswith(f"详细信息已记录在 {log}")
+    assert "Traceback" not in err and "\n" not in err
+    assert "Traceback" in log.read_text(encoding="utf-8")
 
 
-def test_an_unexpected_error_is_one_line(book, monkeypatch):
+def test_an_unexpected_error_is_one_line_and_the_detail_is_logged(book, monkeypatch, user_config):
     port = OpenpyxlPort(book)
 
     def boom(*_args):
@@ -284,8 +303,26 @@ def test_an_unexpected_error_is_one_line(book, monkeypatch):
 
     monkeypatch.setattr(macros, "locate_all", boom)
     text = macros.validate(port)
-    assert text.startswith("校验失败：程序内部错误（KeyError") and "\n" not in text
+    log = user_config.parent / "logs" / "xltools.log"
+    assert text == f"校验失败：程序内部错误（KeyError）。详细信息已记录在 {log}"
     assert port.messages == [text]
+    detail = log.read_text(encoding="utf-8")
+    assert "Traceback" in detail and "KeyError: 'x'" in detail and "校验" in detail
+
+
+def test_a_message_box_that_cannot_be_shown_exits_non_zero(book, monkeypatch, capsys):
+    port = OpenpyxlPort(book)
+
+    def broken(_text):
+        raise RuntimeError("Excel is busy")
+
+    monkeypatch.setattr(port, "message", broken)
+    monkeypatch.setattr(macros, "_caller_port", lambda: port)
+    with pytest.raises(SystemExit) as exit_info:
+        macros.new_form()
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.startswith("已新建工作表")
+    assert macros.new_form(port).startswith("已新建工作表")  # handed a port (tests, CLI): returns
 
 
 def test_built_sample_workbook_keeps_vba_and_ribbon(tmp_path):

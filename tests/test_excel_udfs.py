@@ -13,6 +13,11 @@ from xltools.excel.udfs import (XT_AUDIT, XT_BUDGET_SCORE, XT_EXEC_RATE, XT_GRAD
 COM_DIV0 = -2146826281  # #DIV/0! as Windows COM may hand it over
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("XLTOOLS_CONFIG", str(tmp_path / "none" / "xltools.conf"))
+
+
 def test_exec_rate_and_budget_score_like_the_funds_row():
     # 年度资金总额 | 115.8 | 115.8 | 68.43 | 10 | 59% | 5.9
     assert XT_EXEC_RATE(115.8, 68.43) == 0.5909  # rounded as the rule pack says (2 percent places)
@@ -136,3 +141,61 @@ def test_audit_grid_from_an_xlwings_like_range_keeps_addresses():
 
     grid = udfs.audit_grid(Range())
     assert str(grid.source(0, 1)) == "部门.xlsm｜疫情防控!C3"
+
+
+def _records():
+    from xltools.excel.template import udf_wrappers as u
+
+    with u._recording_decorators():
+        module = u._fresh_module("xltools.excel.udfs")
+        return {r["name"]: r for r in u.udf_functions(module)}
+
+
+def test_no_udf_expands_over_neighbouring_cells_and_errors_arrive_as_text():
+    """``expand=`` re-enters a legacy array formula and overwrites cells: Excel spills instead.
+    ``err_to_str`` hands #DIV/0! to Python as text, so the cell says 是错误值, not 为空."""
+    records = _records()
+    assert set(records) >= {"XT_PARSE", "XT_AUDIT", "XT_SCORE"}
+    for name, record in records.items():
+        assert "expand" not in record["ret"]["options"], name
+        for arg in record["args"]:
+            if arg["options"].get("convert") != "range":
+                assert arg["options"].get("err_to_str") is True, (name, arg["name"])
+    assert XT_PARSE("≥95%") == [["≥", 95.0, "%"]]  # a plain 2-D list: Excel 365 spills it
+
+
+def test_an_error_valued_level2_is_named_as_such():
+    from xltools.excel.udfs import XT_SCORE
+
+    assert XT_SCORE("≧85%", "80%", 10, "#N/A") == "#参数错误：二级指标是错误值"
+    assert XT_SCORE("≧85%", "80%", 10, 3.0) == "#参数错误：二级指标应为文字"
+
+
+def test_function_wizard_help_is_chinese_and_qualified_by_workbook():
+    from xltools.excel.template.sources import decode_vba_chinese
+    from xltools.excel.template.udf_wrappers import udf_module_source
+
+    text = udf_module_source().replace("\r\n", "\n")
+    body = text.split("Public Sub XT_RegisterFunctions()", 1)[1]
+    calls = body.count("Application.MacroOptions")
+    assert calls == len(_records())
+    assert "\"'\" & ThisWorkbook.Name & \"'!XT_SCORE\"" in body
+    decoded = decode_vba_chinese(body)
+    assert "按评分规则计算一个三级指标的得分。" in decoded and "Category:=XT_U(\"绩效自评\")" in decoded
+    assert "指标值：年度指标值，如 ≥85%" in decoded
+
+
+def test_udfs_use_the_rule_pack_of_the_one_user_config(tmp_path, monkeypatch):
+    from xltools.excel import udfs
+
+    conf = tmp_path / "xltools.conf"
+    monkeypatch.setenv("XLTOOLS_CONFIG", str(conf))
+    assert udfs.current_pack().name == "national"
+    conf.write_text("RULES=platform_example\n", encoding="utf-8")
+    assert udfs.current_pack().name == "platform_example"
+    import os
+
+    os.utime(conf, (1, 1))  # a rewritten file is read again
+    conf.write_bytes(b"RULES=\r\n")
+    os.utime(conf, (2, 2))
+    assert udfs.current_pack().name == "national"

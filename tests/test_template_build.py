@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+import xltools
 from openpyxl import load_workbook
 
 from xltools.excel.template import build as B
@@ -67,7 +69,7 @@ def test_every_module_reads_back_exactly_equal_to_its_source(built, name, addin)
     modules = olevba_modules(built[name])
     expected = {
         "xlwings": sources.xlwings_module(addin=addin).source,
-        "XltoolsRibbon": (ROOT / "vba_bridge" / "XltoolsRibbon.bas").read_text(encoding="ascii"),
+        "XltoolsRibbon": sources.bridge_module("XltoolsRibbon.bas").source,
         "xlwings_udfs": udf_module_source(addin=addin),
     }
     for module, text in expected.items():
@@ -80,6 +82,10 @@ def test_every_module_reads_back_exactly_equal_to_its_source(built, name, addin)
         assert "ThisWorkbook, Application.Caller" in modules["xlwings_udfs"]
     for code in modules.values():
         assert code.isascii()
+    assert sources.CONFIG_HOOK.replace("\r\n", "\n") in _norm(modules["xlwings"])  # the user config first
+    assert f'XT_VERSION As String = "{xltools.__version__}"' in modules["XltoolsRibbon"]
+    assert "Public Sub XT_RegisterFunctions()" in modules["xlwings_udfs"]
+    assert "= Err.Description" not in modules["xlwings_udfs"]  # Chinese cell text instead
 
 
 @pytest.mark.parametrize("name", [B.TEMPLATE_NAME, B.ADDIN_NAME])
@@ -133,9 +139,8 @@ def test_template_sheets_config_and_formulas(built):
     conf = wb["xlwings.conf"]
     assert conf.sheet_state == "hidden"
     rows = [(r[0].value, r[1].value) for r in conf.iter_rows(max_col=2)]
-    assert rows[0] == ("Interpreter_Win", r"%USERPROFILE%\xltools-venv\Scripts\pythonw.exe")
-    assert ("UDF Modules", "xltools.excel.udfs") in rows and ("Show Console", "False") in rows
-    assert [k for k, _ in rows] == ["Interpreter_Win", "PYTHONPATH", "UDF Modules", "Show Console"]
+    # no interpreter in the workbook: the one user config (安装.cmd) says where Python is
+    assert rows == [("UDF Modules", "xltools.excel.udfs"), ("Show Console", "False")]
     ws = wb["自评表"]
     assert ws["A1"].value == "项目支出绩效自评表"
     assert ws["H6"].value == '=IFERROR(ROUND(F6/E6,4),"")'
@@ -146,8 +151,9 @@ def test_template_sheets_config_and_formulas(built):
     assert ws.cell(total, 8).value == f"=ROUND(SUM(I6,H13:H{total - 1}),2)"
     assert wb.code_name == "ThisWorkbook" or wb.code_name is None  # openpyxl may not read it back
     guide = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    for word in ("重算得分", "XT_SCORE", "WPS", "解除锁定", "xltools check"):
+    for word in ("重算得分", "XT_SCORE", "WPS", "解除锁定", "xltools check", "安装.cmd", "问题清单"):
         assert word in guide
+    assert "校验结果" not in guide  # the sheet 校验 writes is 问题清单
 
 
 def test_addin_has_only_its_config_sheet(built):

@@ -19,6 +19,7 @@ COMMANDS = {
     "template": ("生成 Excel 模板、加载项和示例工作簿", "xltools.commands.template"),
     "rules": ("显示规则包（可复制后修改）", "xltools.commands.rules"),
     "serve": ("启动本机网页（浏览器和 WPS 加载项使用）", "xltools.commands.serve"),
+    "bundle": ("生成 Windows 离线安装包", "xltools.commands.bundle"),
 }
 
 

@@ -19,7 +19,6 @@ What each action does (worked example: the seed's 疫情防控宣传补助经费
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import platform
 import sys
 from dataclasses import dataclass
@@ -34,8 +33,7 @@ from .port import PortError, WorkbookPort
 SCORE_HEADER = "复核得分"
 ISSUES_SHEET = "问题清单"
 ISSUE_HEADER = ["严重程度", "代码", "项目", "指标", "问题说明", "应为", "报告值", "位置"]
-CONF_SHEETS = ("xlwings.conf", "_xlwings.conf")
-RULES_KEY = "XLTOOLS_RULES"
+CONF_SHEETS = ("xlwings.conf", "_xlwings.conf", "xltools.conf")
 SUMMARY_PREFIX = "部门汇总_"
 MAX_MESSAGE_LINES = 12
 
@@ -77,21 +75,74 @@ def about(port: WorkbookPort | None = None) -> str:
 
 
 def _caller_port() -> WorkbookPort:
-    """The workbook that pressed the button (only inside Excel on Windows/macOS)."""
+    """The workbook the user is looking at in the Excel that pressed the button.
+
+    The ribbon is shared by the add-in, the template and the sample (one 绩效自评 tab), so the
+    button's VBA may live in another open workbook than the one in front of the user: the
+    macros act on the calling Excel's *active* workbook (Windows/macOS only).
+    """
     import xlwings as xw
 
     from .port_xlwings import XlwingsPort
 
-    return XlwingsPort(xw.Book.caller())
+    caller = xw.Book.caller()
+    try:
+        active = caller.app.books.active
+    except Exception:
+        active = None
+    return XlwingsPort(active if active is not None else caller)
+
+
+def log_failure(title: str, exc: BaseException) -> Path | None:
+    """Append the full detail of a failure to the log file; returns its path (``None`` if unwritable)."""
+    import tempfile
+    import traceback
+
+    from .config import log_path
+
+    detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    stamp = _dt.datetime.now().isoformat(timespec="seconds")
+    for path in (log_path(), Path(tempfile.gettempdir()) / "xltools.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(f"==== {stamp} {title} (Python {platform.python_version()}, {sys.executable})\n{detail}\n")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def _detail(path: Path | None) -> str:
+    return f"详细信息已记录在 {path}" if path is not None else "详细信息无法写入日志文件"
+
+
+class MacroFailed(SystemExit):
+    """Raised from Excel when no message box could be shown: xlwings shows stderr on exit 1."""
+
+
+def _fail_loudly(text: str, from_excel: bool) -> None:
+    try:
+        print(text, file=sys.stderr)  # the locale's code page: what xlwings' VBA reads back
+    except Exception:
+        pass
+    if from_excel:
+        raise MacroFailed(1)
 
 
 def _run(title: str, action: Callable[[WorkbookPort], str], port: WorkbookPort | None) -> str:
-    """Run ``action`` on the port and show its one message; every error becomes one line."""
+    """Run ``action`` on the port and show its one message; every error becomes one Chinese line.
+
+    The full detail of an unexpected error goes to the log file the message names. When the
+    message cannot be shown (no connection to Excel), the text goes to stderr and, inside Excel,
+    the process exits with status 1 so that xlwings shows it: a failure never ends in silence.
+    """
+    from_excel = port is None
     try:
         port = port if port is not None else _caller_port()
     except Exception as exc:
-        text = f"{title}失败：无法连接到调用的 Excel 工作簿（{type(exc).__name__}: {exc}）"
-        print(text, file=sys.stderr)
+        text = f"{title}失败：无法连接到调用的 Excel 工作簿（{type(exc).__name__}）。{_detail(log_failure(title, exc))}"
+        _fail_loudly(text, from_excel)
         return text
     try:
         text = action(port)
@@ -99,14 +150,15 @@ def _run(title: str, action: Callable[[WorkbookPort], str], port: WorkbookPort |
         text = f"{title}失败：{exc}"
     except Exception as exc:
         reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) and _is_chinese(exc.args[0]) \
-            else f"程序内部错误（{type(exc).__name__}: {exc}）"
-        text = f"{title}失败：{reason}"
+            else f"程序内部错误（{type(exc).__name__}）"
+        text = f"{title}失败：{reason.rstrip('。')}。{_detail(log_failure(title, exc))}"
     if "失败：" in text:
         text = " ".join(text.split("\n"))  # one line in the message box
     try:
         port.message(text)
-    except Exception:
-        print(text, file=sys.stderr)
+    except Exception as exc:
+        log_failure(title, exc)
+        _fail_loudly(text, from_excel)
     return text
 
 
@@ -126,26 +178,12 @@ class Located:
     result: FormResult
 
 
-def configured_rules(port: WorkbookPort) -> str | None:
-    """``XLTOOLS_RULES`` from the hidden ``xlwings.conf`` sheet (A: key, B: value), if any.
+def configured_rules(port: WorkbookPort | None = None) -> str | None:
+    """The rule pack of the one user config (see :mod:`xltools.excel.config`): the same one the
+    XT_ functions use. ``None`` is the national pack. No sheet in a workbook overrides it."""
+    from .config import configured_rules as from_config
 
-    A relative path is taken relative to the workbook's folder; ``%VAR%`` and ``~`` expand.
-    """
-    for name in port.sheet_names():
-        if name not in CONF_SHEETS:
-            continue
-        grid = port.read_grid(name)
-        for r in range(grid.height):
-            if grid.text(r, 0).upper() == RULES_KEY:
-                value = os.path.expandvars(os.path.expanduser(grid.text(r, 1)))
-                if not value:
-                    return None
-                path = Path(value)
-                if not path.is_absolute() and port.path is not None and (path.suffix or "/" in value
-                                                                         or "\\" in value):
-                    path = port.path.parent / path
-                return str(path) if path.suffix or path.is_absolute() else value
-    return None
+    return from_config()
 
 
 def load_pack(port: WorkbookPort):
@@ -498,9 +536,10 @@ def do_import_word(port: WorkbookPort) -> str:
     try:
         grids = read_docx_grids(path)
     except Exception as exc:
-        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) and _is_chinese(exc.args[0]) \
-            else type(exc).__name__
-        return f"无法读取 Word 文件 {path.name}：{reason}"
+        if exc.args and isinstance(exc.args[0], str) and _is_chinese(exc.args[0]):
+            return f"无法读取 Word 文件 {path.name}：{exc.args[0]}"
+        return (f"无法读取 Word 文件 {path.name}：文件已损坏或不是 Word 文档（{type(exc).__name__}）。"
+                f"{_detail(log_failure('导入Word', exc))}")
     names = []
     for grid in grids:
         forms, _findings = locate_forms(grid)
@@ -535,5 +574,10 @@ def do_about(port: WorkbookPort) -> str:
     except Exception as exc:
         reason = exc.args[0] if exc.args else type(exc).__name__
         lines.append(f"规则包无法加载：{reason}")
+    from .config import config_path, log_path
+
+    conf = config_path()
+    lines.append(f"设置文件：{conf}（{'已找到' if conf.is_file() else '未找到，请运行安装.cmd'}）")
+    lines.append(f"出错时的详细信息：{log_path()}")
     lines.append(f"工作簿：{port.path if port.path is not None else '（尚未保存）'}")
     return "\n".join(lines)

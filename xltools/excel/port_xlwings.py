@@ -6,12 +6,25 @@ xlwings can drive Excel (Windows/macOS); importing this module never imports xlw
 safe on Linux. Fills are recorded as ``rgb:RRGGBB`` (empty = no fill); comments use the classic
 ``Range.api.AddComment`` (Windows COM).
 
+Excel is not openpyxl, and three differences matter (``tests/fake_xlwings.py`` reproduces them):
+
+- **Assigning a string parses it**: ``"100%"`` becomes 1, ``"12-31"`` a date, ``"13"`` a number.
+  Text we write (our notes, 问题清单, an imported form's text, the ledger) goes into cells
+  formatted ``@`` first, so it stays text — as the openpyxl port writes it.
+- **Every call crosses a process boundary**: a sheet is read with *one* range read of its
+  values; merged areas come from ``Range.Find`` with ``FindFormat.MergeCells`` (a call per
+  area, not per cell); number formats from one call per column, and per cell only for the
+  numbers of a column whose formats differ.
+- **Numbers come back as floats**: they become ``Decimal`` through ``normalise_value``;
+  dates as ``YYYY-MM-DD`` text, as the openpyxl port reads them.
+
     port = XlwingsPort(xw.Book.caller())
     macros.do_recalculate(port)
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -47,47 +60,106 @@ class XlwingsPort(MarkingPort):
     def active_sheet(self) -> str:
         return self.book.sheets.active.name
 
+    # --- reading ------------------------------------------------------------------------------
     def read_grid(self, sheet: str) -> Grid:
-        used = self.book.sheets[sheet].used_range
-        last_row, last_col = used.last_cell.row, used.last_cell.column
-        rng = self.book.sheets[sheet].range((1, 1), (last_row, last_col))
-        values = rng.options(ndim=2).value
-        rows = [[normalise_value(v) for v in row] for row in values]
-        merged, formats, seen = [], {}, set()
-        for r in range(last_row):
-            for c in range(last_col):
-                if rows[r][c] is None:
-                    continue
-                cell = rng[r, c]
-                fmt = cell.number_format
-                if fmt and fmt != "General":
-                    formats[(r, c)] = fmt
-                if cell.api.MergeCells:
-                    area = cell.merge_area
-                    key = (area.row - 1, area.column - 1, area.last_cell.row - 1, area.last_cell.column - 1)
-                    if key not in seen:
-                        seen.add(key)
-                        merged.append(key)
+        sh = self.book.sheets[sheet]
+        last = sh.used_range.last_cell
+        n_rows, n_cols = last.row, last.column
+        block = sh.range((1, 1), (n_rows, n_cols))
+        values = block.options(ndim=2).value  # the one read of the sheet's values
+        rows = [[normalise_value(_read_value(v)) for v in row] for row in values]
+        merged = self._merged_areas(block, rows)
+        formats = self._number_formats(sh, rows)
         return Grid(self.book.name, sheet, rows, merged=merged, formats=formats)
 
+    def _merged_areas(self, block, rows) -> list[tuple[int, int, int, int]]:
+        """Merged areas (0-based, inclusive) through Find + FindFormat.MergeCells: one call per area."""
+        found: list[tuple[int, int, int, int]] = []
+        find_format = self.book.app.api.FindFormat
+        try:
+            find_format.Clear()
+            find_format.MergeCells = True
+            api = block.api
+            cell = api.Find(What="", SearchFormat=True)
+            limit = len(rows) * (len(rows[0]) if rows else 0) + 1
+            while cell is not None and len(found) <= limit:
+                area = _area(cell.MergeArea.Address)
+                if area in found:
+                    break  # wrapped around to the first
+                found.append(area)
+                cell = api.Find(What="", After=cell, SearchFormat=True)
+            return found
+        except Exception:  # an Excel without Find-by-format: ask the non-empty cells instead
+            return self._merged_areas_by_cell(block, rows)
+        finally:
+            try:
+                find_format.Clear()
+            except Exception:
+                pass
+
+    @staticmethod
+    def _merged_areas_by_cell(block, rows) -> list[tuple[int, int, int, int]]:
+        merged, seen = [], set()
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                cell = block[r, c]
+                if cell.api.MergeCells:
+                    area = _area(cell.merge_area.api.Address)
+                    if area not in seen:
+                        seen.add(area)
+                        merged.append(area)
+        return merged
+
+    @staticmethod
+    def _number_formats(sh, rows) -> dict[tuple[int, int], str]:
+        """Formats of the numbers (what tells 0.8 from 80%): a call per column, per cell only
+        for the numbers of a column whose cells differ. Text cells need none."""
+        formats: dict[tuple[int, int], str] = {}
+        n_rows = len(rows)
+        for c in range(len(rows[0]) if rows else 0):
+            numbers = [r for r in range(n_rows) if isinstance(rows[r][c], Decimal)]
+            if not numbers:
+                continue
+            column = sh.range((1, c + 1), (n_rows, c + 1)).number_format
+            for r in numbers:
+                fmt = column if column is not None else sh.range((r + 1, c + 1)).number_format
+                if fmt and fmt not in ("General", "@"):
+                    formats[(r, c)] = fmt
+        return formats
+
+    # --- writing a sheet ------------------------------------------------------------------
     def add_sheet_from_form(self, name: str, form: Form | None) -> str:
+        """An imported form: its text stays text (cells formatted ``@`` before the one write)."""
         from .sheetcopy import form_snapshot
 
         title = safe_sheet_name(name, self.sheet_names())
         snap = form_snapshot(form)
         sheet = self.book.sheets.add(title, after=self.book.sheets[-1])
-        sheet.range("A1").value = snap.rows  # formulas are written as "=…" text and evaluate
+        height = len(snap.rows)
+        width = max((len(r) for r in snap.rows), default=0)
+        rows = [list(r) + [None] * (width - len(r)) for r in snap.rows]
+        if height and width:
+            sheet.range((1, 1), (height, width)).number_format = "@"
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if _is_formula(value) or _is_number(value):
+                        sheet.range((r + 1, c + 1)).number_format = snap.formats.get((r, c), "General")
+            sheet.range((1, 1), (height, width)).value = [[_xl(v) for v in row] for row in rows]
+            for (r, c), fmt in snap.formats.items():
+                value = rows[r][c] if r < height and c < width else None
+                if isinstance(value, str) and not _is_formula(value) and fmt != "@":
+                    sheet.range((r + 1, c + 1)).number_format = fmt  # after the text is in
         for (r1, c1, r2, c2) in snap.merges:
             sheet.range((r1 + 1, c1 + 1), (r2 + 1, c2 + 1)).merge()
-        for (r, c), fmt in snap.formats.items():
-            sheet.range((r + 1, c + 1)).number_format = fmt
-        for c, width in snap.widths.items():
-            sheet.range((1, c + 1)).column_width = width
+        for c, width_ in snap.widths.items():
+            sheet.range((1, c + 1)).column_width = width_
         sheet.activate()
         return title
 
     def message(self, text: str) -> None:
-        self.book.app.alert(text, title="xltools")
+        self.book.app.alert(text, title="xltools 绩效自评")
 
     def pick_folder(self) -> Path | None:
         dialog = self.book.app.api.FileDialog(4)  # msoFileDialogFolderPicker
@@ -108,24 +180,34 @@ class XlwingsPort(MarkingPort):
         if LEDGER_SHEET not in self.sheet_names():
             return []
         values = self.book.sheets[LEDGER_SHEET].used_range.options(ndim=2).value
-        return values[1:]
+        return [[_ledger_text(v) for v in row] for row in values[1:]]
 
     def _write_ledger(self, rows: list[list[str]]) -> None:
-        if LEDGER_SHEET not in self.sheet_names():
-            if not rows:
-                return
+        exists = LEDGER_SHEET in self.sheet_names()
+        if not rows:
+            if exists:  # nothing recorded any more: no hidden sheet left behind
+                self.book.sheets[LEDGER_SHEET].delete()
+            return
+        if not exists:
             sheet = self.book.sheets.add(LEDGER_SHEET, after=self.book.sheets[-1])
             sheet.visible = False
         sheet = self.book.sheets[LEDGER_SHEET]
         sheet.clear_contents()
+        sheet.range("A:E").number_format = "@"  # before the values: "9.41" stays the text we wrote
         sheet.range("A1").options(ndim=2).value = [LEDGER_HEADER] + rows
-        sheet.range("A:E").number_format = "@"
 
     def _get_value(self, sheet: str, address: str) -> Any:
         return self._cell(sheet, address).value
 
     def _set_value(self, sheet: str, address: str, value: Any) -> None:
-        self._cell(sheet, address).value = _xl(value)
+        cell = self._cell(sheet, address)
+        fmt = cell.number_format
+        if isinstance(value, str) and not _is_formula(value):
+            if fmt != "@":
+                cell.number_format = "@"  # "8-10" must not become a date
+        elif fmt == "@":
+            cell.number_format = "General"  # a number, or the cell emptied again
+        cell.value = _xl(value)
 
     def _get_fill(self, sheet: str, address: str) -> str:
         color = self._cell(sheet, address).color
@@ -163,13 +245,55 @@ class XlwingsPort(MarkingPort):
         sheet = self.book.sheets.add(name, after=self.book.sheets[-1]) if create else self.book.sheets[name]
         sheet.clear()
         width = max((len(r) for r in rows), default=0)
-        sheet.range("A1").value = [[_xl(v) for v in r] + [None] * (width - len(r)) for r in rows]
-        if rows:
+        if rows and width:
+            block = sheet.range((1, 1), (len(rows), width))
+            block.number_format = "@"  # 问题清单 is text: "9.41" and "12-31" stay as written
+            block.value = [[_xl(v) for v in r] + [None] * (width - len(r)) for r in rows]
             header = sheet.range((1, 1), (1, width))
             header.font.bold = True
             header.color = _rgb(OUTPUT_HEADER_RGB)
         for (r, c), (target, address) in links.items():
             cell = sheet.range((r + 1, c + 1))
+            text = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
             sheet.api.Hyperlinks.Add(Anchor=cell.api, Address="", SubAddress=f"'{target}'!{address}",
-                                     TextToDisplay=str(cell.value or address))
+                                     TextToDisplay=str(text or address))
         sheet.autofit("c")
+
+
+def _area(address: str) -> tuple[int, int, int, int]:
+    """``$A$1:$H$1`` → (0, 0, 0, 7).
+
+    >>> _area("$C$3:$H$4"), _area("$B$2")
+    ((2, 2, 3, 7), (1, 1, 1, 1))
+    """
+    parts = address.replace("$", "").split("!")[-1].split(":")
+    first, last = _rc(parts[0]), _rc(parts[-1])
+    return first[0], first[1], last[0], last[1]
+
+
+def _rc(a1: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in a1 if ch.isalpha()).upper()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int("".join(ch for ch in a1 if ch.isdigit())) - 1, col - 1
+
+
+def _read_value(value: Any) -> Any:
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.strftime("%Y-%m-%d")  # as the openpyxl port reads a date cell
+    return value
+
+
+def _ledger_text(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)

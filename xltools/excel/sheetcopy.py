@@ -31,6 +31,17 @@ def formula_mode(form: Form | None):
     return True if form is None else "missing"
 
 
+def _plain(value: Any) -> Any:
+    """A value Excel can take: numbers stay numbers (Decimal → float), the rest as text."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (str, int, float, type(None))) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
 def form_snapshot(form: Form | None) -> SheetSnapshot:
     import openpyxl
     from openpyxl.utils import column_index_from_string
@@ -41,8 +52,7 @@ def form_snapshot(form: Form | None) -> SheetSnapshot:
     write_form_sheet(ws, form, formulas=formula_mode(form))
     rows, formats = [], {}
     for r, row in enumerate(ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)):
-        rows.append([cell.value if isinstance(cell.value, (str, int, float, type(None))) else str(cell.value)
-                     for cell in row])
+        rows.append([_plain(cell.value) for cell in row])
         for c, cell in enumerate(row):
             if cell.number_format and cell.number_format != "General":
                 formats[(r, c)] = cell.number_format

@@ -22,7 +22,7 @@ Examples (as a filer would type them)::
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -105,15 +105,19 @@ def measure_arg(value: Any, name: str, *, unit_hint: str | None = None):
 
 
 @lru_cache(maxsize=4)
-def _load_pack(path: str | None):
+def _load_pack(stamp: tuple[str, float]):
     from ..core.rulepack import load_rulepack
+    from .config import configured_rules
 
-    return load_rulepack(path or None)
+    return load_rulepack(configured_rules(Path(stamp[0])))
 
 
 def current_pack():
-    """The rule pack UDFs use: ``XLTOOLS_RULES`` (a file or pack name) or the national pack."""
-    return _load_pack(os.environ.get("XLTOOLS_RULES") or None)
+    """The rule pack of the one user config (:mod:`xltools.excel.config`), as the ribbon uses it;
+    read again when the config file changes."""
+    from .config import config_stamp
+
+    return _load_pack(config_stamp())
 
 
 def _out(value: Decimal | None, places: int) -> float | None:
@@ -151,8 +155,8 @@ def _funds(weight: Decimal | None, budget: Decimal, executed: Decimal):
 
 
 @xw.func
-@xw.arg("budget", doc="预算数：全年预算数（万元）")
-@xw.arg("executed", doc="执行数：全年执行数（万元）")
+@xw.arg("budget", err_to_str=True, doc="预算数：全年预算数（万元）")
+@xw.arg("executed", err_to_str=True, doc="执行数：全年执行数（万元）")
 @xw.ret(doc="执行率（小数，如 0.76 即 76%）")
 def XT_EXEC_RATE(budget, executed):
     """预算执行率 = 全年执行数 ÷ 全年预算数。"""
@@ -167,9 +171,9 @@ def _exec_rate(budget, executed):
 
 
 @xw.func
-@xw.arg("weight", doc="分值：预算执行率的分值（通常为10）")
-@xw.arg("budget", doc="预算数：全年预算数（万元）")
-@xw.arg("executed", doc="执行数：全年执行数（万元）")
+@xw.arg("weight", err_to_str=True, doc="分值：预算执行率的分值（通常为10）")
+@xw.arg("budget", err_to_str=True, doc="预算数：全年预算数（万元）")
+@xw.arg("executed", err_to_str=True, doc="执行数：全年执行数（万元）")
 @xw.ret(doc="预算执行得分")
 def XT_BUDGET_SCORE(weight, budget, executed):
     """预算执行得分 = 分值 × 执行率，最高不超过分值。"""
@@ -191,8 +195,8 @@ def _target_actual(target, actual):
 
 
 @xw.func
-@xw.arg("target", doc="指标值：年度指标值，如 ≥85%、≤150万元、2020年12月底前")
-@xw.arg("actual", doc="完成值：实际完成值，如 80%、645.51万元")
+@xw.arg("target", err_to_str=True, doc="指标值：年度指标值，如 ≥85%、≤150万元、2020年12月底前")
+@xw.arg("actual", err_to_str=True, doc="完成值：实际完成值，如 80%、645.51万元")
 @xw.ret(doc="TRUE/FALSE；定性指标返回“定性”，不适用返回“不适用”")
 def XT_MEETS(target, actual):
     """完成值是否达到年度指标值。"""
@@ -225,10 +229,10 @@ def _meets(target, actual):
 
 
 @xw.func
-@xw.arg("target", doc="指标值：年度指标值，如 ≥85%")
-@xw.arg("actual", doc="完成值：实际完成值，如 80%")
-@xw.arg("weight", doc="分值：该三级指标的分值")
-@xw.arg("level2", doc="二级指标（可选）：如 成本指标，决定无运算符时按上限还是下限计分")
+@xw.arg("target", err_to_str=True, doc="指标值：年度指标值，如 ≥85%")
+@xw.arg("actual", err_to_str=True, doc="完成值：实际完成值，如 80%")
+@xw.arg("weight", err_to_str=True, doc="分值：该三级指标的分值")
+@xw.arg("level2", err_to_str=True, doc="二级指标（可选）：如 成本指标，决定无运算符时按上限还是下限计分")
 @xw.ret(doc="按规则计算的得分")
 def XT_SCORE(target, actual, weight, level2=None):
     """按评分规则计算一个三级指标的得分。"""
@@ -240,7 +244,9 @@ def _score(target, actual, weight, level2):
     from ..core.decimals import fmt
     from ..core.scoring import band_range, score_measures
 
-    if level2 is not None and not isinstance(level2, str) or _is_error_value(level2):
+    if _is_error_value(level2):
+        raise ArgError(_cell_error("二级指标是错误值"))
+    if level2 is not None and not isinstance(level2, str):
         raise ArgError(_cell_error("二级指标应为文字"))
     t, a = _target_actual(target, actual)
     text = _kind_text(t, a)
@@ -258,7 +264,7 @@ def _score(target, actual, weight, level2):
 
 
 @xw.func
-@xw.arg("total", doc="总分：自评总分（0–100）")
+@xw.arg("total", err_to_str=True, doc="总分：自评总分（0–100）")
 @xw.ret(doc="等级：优/良/中/差")
 def XT_GRADE(total):
     """总分对应的评价等级（优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60）。"""
@@ -276,8 +282,8 @@ def _grade(total):
 
 
 @xw.func
-@xw.arg("text", doc="文本：年度指标值或实际完成值")
-@xw.ret(expand="table", doc="一行三格：运算符 | 数值 | 单位")
+@xw.arg("text", err_to_str=True, doc="文本：年度指标值或实际完成值")
+@xw.ret(doc="一行三格：运算符 | 数值 | 单位（Excel 365 自动溢出到右侧；旁边有内容时显示 #SPILL!，不会覆盖）")
 def XT_PARSE(text):
     """把指标值拆成 运算符 | 数值 | 单位（定性、不适用、日期也给出说明）。"""
     return _parse(text)
@@ -306,7 +312,7 @@ def _parse(text):
 
 @xw.func
 @xw.arg("form", "range", doc="自评表区域：整张项目支出绩效自评表所在的单元格区域")
-@xw.ret(expand="table", doc="问题：严重程度 | 代码 | 指标 | 问题说明")
+@xw.ret(doc="问题：严重程度 | 代码 | 指标 | 问题说明（每条一行，自动溢出；不会覆盖已有内容）")
 def XT_AUDIT(form):
     """校验一个区域中的自评表，逐条列出发现的问题。"""
     return _audit(form)

@@ -6,7 +6,7 @@ The config sheet follows xlwings' rule: keys in column A from A1 down with no he
 gap, values in column B; keys are case-insensitive, ``%VARS%`` are expanded.
 
 >>> [k for k, _ in config_rows(addin=False)]
-['Interpreter_Win', 'PYTHONPATH', 'UDF Modules', 'Show Console']
+['UDF Modules', 'Show Console']
 """
 
 from __future__ import annotations
@@ -29,22 +29,16 @@ GUIDE_SHEET = "说明"
 FORM_SHEET = "自评表"
 CONFIG_SHEET = "xlwings.conf"
 ADDIN_CONFIG_SHEET = f"{ADDIN_PROJECT_NAME}.conf"
-DEFAULT_INTERPRETER = r"%USERPROFILE%\xltools-venv\Scripts\pythonw.exe"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _CUSTOM_UI = "http://schemas.microsoft.com/office/2009/07/customui"
 
 def config_rows(*, addin: bool) -> list[tuple[str, str | None]]:
-    """The xlwings settings written into the workbook.
+    """The xlwings settings written into the workbook: never the interpreter.
 
-    The add-in leaves the interpreter out: a setting on its (hidden) sheet could not be changed
-    by the user, so it comes from ``%USERPROFILE%\\.xltools\\xltools.conf`` or ``pythonw`` on
-    PATH (see docs/excel.md).
+    Where Python is comes from the one user config ``%LOCALAPPDATA%\\xltools\\xltools.conf``
+    that 安装.cmd writes (see :mod:`xltools.excel.config`); nothing in a workbook overrides it.
     """
-    rows: list[tuple[str, str | None]] = []
-    if not addin:
-        rows += [("Interpreter_Win", DEFAULT_INTERPRETER), ("PYTHONPATH", None)]
-    rows += [("UDF Modules", DEFAULT_UDF_MODULE), ("Show Console", "False")]
-    return rows
+    return [("UDF Modules", DEFAULT_UDF_MODULE), ("Show Console", "False")]
 
 
 def sheet_title(name: str, taken: set[str], fallback: str) -> str:
@@ -144,7 +138,7 @@ def guide_blocks(*, sample: bool = False, bridge: Path | None = None) -> list[tu
         ("para", f"1. 在“{FORM_SHEET}”工作表中按财政部附件1格式填写。需要更多项目时，"
                  "点功能区“绩效自评”选项卡中的“新建项目表”，每个项目一张工作表。"),
         ("para", "2. 执行率、预算执行得分和总分已设好公式，不装 Python 也会自动计算。"),
-        ("para", "3. 功能区中的按钮和下面的 XT_ 函数需要在本机安装 Python 和 xltools（见 docs/excel.md）。"),
+        ("para", "3. 功能区中的按钮和下面的 XT_ 函数需要先运行 xltools 安装包中的“安装.cmd”（不需要管理员权限，见安装说明.txt）。"),
         ("para", "4. 打开文件时如提示“宏已被阻止”，请关闭文件，右键文件 → 属性 → 勾选“解除锁定”后重新打开。"),
         ("para", "5. 打印：每张自评表已设为 A4 纵向、缩放到一页宽、水平居中，标题行在每页重复，"
                  "直接打印即可。"),

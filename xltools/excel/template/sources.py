@@ -4,6 +4,10 @@ VBA goes into the project as CRLF text and must be ASCII (the project code page 
 :func:`vba_text` enforces both. xlwings' modules are taken from the *installed* (pinned) xlwings
 package at build time, never copied into the repository:
 
+Both get :data:`CONFIG_HOOK` at the top of their ``GetConfig``: the one user config
+(``%LOCALAPPDATA%\\xltools\\xltools.conf``, read by ``XltoolsRibbon``) answers first, so the
+interpreter cannot come from a sheet or another file.
+
 - ``xlwings.bas`` — the standalone module for a workbook (``RunPython`` with ``ThisWorkbook``);
 - ``xlwings_custom_addin.bas`` — the custom add-in variant (``ActiveWorkbook``), whose
   ``PROJECT_NAME`` we set to ``xltools`` so its config sheet is ``xltools.conf`` and its user
@@ -24,6 +28,14 @@ VBA_BRIDGE = REPO_ROOT / "vba_bridge"
 ADDIN_PROJECT_NAME = "xltools"
 _PROJECT_NAME_LINE = re.compile(r'^(Public Const PROJECT_NAME As String = )"[^"]*"', re.M)
 _VB_NAME = re.compile(r'^Attribute VB_Name = "([^"]+)"', re.M)
+_GETCONFIG = re.compile(r'^(Function GetConfig\(configKey As String, [^\r\n]*\) As Variant\r\n)', re.M)
+#: Put in front of xlwings' GetConfig: the one user config wins over every other layer.
+CONFIG_HOOK = ("    ' xltools: the one user config (XltoolsRibbon.XT_Setting) comes first\r\n"
+               "    If XT_HasSetting(configKey) Then\r\n"
+               "        GetConfig = XT_Setting(configKey)\r\n"
+               "        Exit Function\r\n"
+               "    End If\r\n")
+_VERSION_LINE = re.compile(r'^(Public Const XT_VERSION As String = )"[^"]*"', re.M)
 
 
 class SourceError(Exception):
@@ -50,6 +62,26 @@ def vba_text(text: str, label: str) -> str:
     return text.replace("\n", "\r\n")
 
 
+def vba_chinese(text: str) -> str:
+    """A VBA expression for any text, in ASCII: ``XT_U("…")`` with ``\\uXXXX`` escapes, which
+    ``XltoolsRibbon.XT_U`` decodes at run time.
+
+    >>> vba_chinese("绩效 A")
+    'XT_U("\\u7EE9\\u6548 A")'
+    """
+    body = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else f"\\u{ord(ch):04X}" for ch in text)
+    return f'XT_U("{body}")'
+
+
+def decode_vba_chinese(literal: str) -> str:
+    """The text a ``\\uXXXX``-escaped VBA string stands for (what ``XT_U`` returns).
+
+    >>> decode_vba_chinese("\\u7EE9\\u6548 A")
+    '绩效 A'
+    """
+    return re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), literal)
+
+
 def module_from_text(text: str, label: str) -> VbaModule:
     source = vba_text(text, label)
     found = _VB_NAME.search(source.split("\r\n", 1)[0])
@@ -66,10 +98,14 @@ def bridge_dir(path: Path | None = None) -> Path:
 
 
 def bridge_module(name: str, folder: Path | None = None) -> VbaModule:
+    """A module of ``vba_bridge/``; ``XT_VERSION`` is set to the package's version."""
+    from ... import __version__
+
     path = bridge_dir(folder) / name
     if not path.is_file():
         raise SourceError(f"找不到 VBA 源文件 {path}。")
-    return module_from_text(path.read_text(encoding="ascii", errors="replace"), path.name)
+    module = module_from_text(path.read_text(encoding="ascii", errors="replace"), path.name)
+    return VbaModule(module.name, _VERSION_LINE.sub(rf'\1"{__version__}"', module.source, count=1))
 
 
 def ribbon_xml(folder: Path | None = None) -> bytes:
@@ -92,6 +128,10 @@ def xlwings_module(*, addin: bool) -> VbaModule:
     if not path.is_file():
         raise SourceError(f"已安装的 xlwings 中找不到 {name}。")
     module = module_from_text(path.read_text(encoding="ascii", errors="replace"), name)
+    source, count = _GETCONFIG.subn(lambda m: m.group(1) + CONFIG_HOOK, module.source, count=1)
+    if count != 1:
+        raise SourceError(f"{name} 中找不到 GetConfig 函数，xlwings 版本不兼容。")
+    module = VbaModule(module.name, source)
     if addin:
         source, count = _PROJECT_NAME_LINE.subn(rf'\1"{ADDIN_PROJECT_NAME}"', module.source, count=1)
         if count != 1:

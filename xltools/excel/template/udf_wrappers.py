@@ -142,6 +142,48 @@ def udf_functions(module: types.ModuleType) -> list[dict]:
     return found
 
 
+FUNCTION_CATEGORY = "绩效自评"
+
+
+def _chinese_errors(text: str, records: list[dict]) -> str:
+    """``X = Err.Description`` (xlwings' English, e.g. when Python cannot be started) becomes
+    ``X = XT_UdfError(Err.Description)``: a Chinese cell text saying what to do."""
+    for record in records:
+        name = record["name"]
+        old = f"    {name} = Err.Description\n"
+        if old not in text:
+            raise UdfWrapperError(f"xlwings 生成的 {name} 包装代码形状不同，xlwings 版本不兼容。")
+        text = text.replace(old, f"    {name} = XT_UdfError(Err.Description)\n")
+    return text
+
+
+def _doc_text(text: str | None, limit: int = 250) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def register_functions_source(records: list[dict]) -> str:
+    """``Sub XT_RegisterFunctions``: Chinese help for the function wizard (Application.MacroOptions).
+
+    Run from the ribbon's onLoad; qualified with the workbook's name so the add-in and the
+    template each describe their own functions.
+    """
+    from .sources import vba_chinese
+
+    lines = ["' Chinese help in the Insert Function dialog (Excel 2010+); run by XT_RibbonLoaded.",
+             "Public Sub XT_RegisterFunctions()",
+             "    On Error Resume Next"]
+    for record in sorted(records, key=lambda r: r["name"]):
+        description = _doc_text(record.get("ret", {}).get("doc"))
+        args = ", ".join(vba_chinese(_doc_text(a.get("doc") or a["name"])) for a in record["args"])
+        lines.append(f"    Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!{record['name']}\", _")
+        lines.append(f"        Description:={vba_chinese(description)}, _")
+        lines.append(f"        Category:={vba_chinese(FUNCTION_CATEGORY)}, _")
+        lines.append(f"        ArgumentDescriptions:=Array({args})")
+    lines.append("End Sub")
+    return "\n".join(lines) + "\n"
+
+
 def udf_module_source(module_name: str = DEFAULT_UDF_MODULE, *, addin: bool = False) -> str:
     """The complete ``xlwings_udfs`` module (CRLF line ends, ASCII) for ``module_name``.
 
@@ -166,6 +208,7 @@ def udf_module_source(module_name: str = DEFAULT_UDF_MODULE, *, addin: bool = Fa
     ]
     text = "\n".join(lines) + "\n" + out.getvalue()
     text = text.replace("\r\n", "\n").rstrip("\n") + "\n"
+    text = _chinese_errors(text, records) + "\n" + register_functions_source(records)
     try:
         text.encode("ascii")
     except UnicodeEncodeError as exc:

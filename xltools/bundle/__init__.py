@@ -1,0 +1,1 @@
+"""The offline Windows bundle: its builder (:mod:`.build`) and its installer (:mod:`.installer`)."""
