@@ -137,8 +137,12 @@ def test_wps_port_keeps_the_ledger_rules():
 def test_posted_configuration_sheet_is_ignored():
     port = PostedWorkbookPort("a.xlsx", [{"name": "xlwings.conf", "values": [["XLTOOLS_RULES", "/etc/x.toml"]]},
                                          {"name": "表1", "values": [["x"]]}], rules="platform_example")
-    assert port.sheet_names() == ["表1", "xlwings.conf"]
-    assert port.read_grid("xlwings.conf").rows == [["XLTOOLS_RULES", "platform_example"]]
+    assert port.sheet_names() == ["表1"]  # a posted configuration sheet never chooses the rules
+    from xltools.excel.macros import configured_rules, load_pack
+
+    assert configured_rules(port) == "platform_example"  # the request's choice does
+    assert load_pack(port).name == load_pack(PostedWorkbookPort("b.xlsx", [], rules="platform_example")).name
+    assert load_pack(port).name != load_pack(PostedWorkbookPort("c.xlsx", [])).name
 
 
 def test_unknown_action_and_rule_pack(tmp_path):

@@ -180,8 +180,14 @@ class Located:
 
 def configured_rules(port: WorkbookPort | None = None) -> str | None:
     """The rule pack of the one user config (see :mod:`xltools.excel.config`): the same one the
-    XT_ functions use. ``None`` is the national pack. No sheet in a workbook overrides it."""
+    XT_ functions use. ``None`` is the national pack. No sheet in a workbook overrides it; a port
+    that is not Excel may carry the user's own choice as ``port.rules`` (the local page's
+    rule-pack choice, for the WPS add-in's workbook: :mod:`xltools.serve.wpsport`)."""
     from .config import configured_rules as from_config
+
+    own = getattr(port, "rules", None)
+    if isinstance(own, str) and own:
+        return own
 
     return from_config()
 

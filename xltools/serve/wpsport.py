@@ -38,13 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.model import Form
-from ..excel.macros import CONF_SHEETS, RULES_KEY
+from ..excel.macros import CONF_SHEETS
 from ..excel.marks import LEDGER_HEADER, LEDGER_SHEET, MARK_RGB, OUTPUT_HEADER_RGB, MarkingPort
 from ..excel.port import Links, PortError
 from ..readers.grid import Grid
 from .posted import PayloadError, PostedSheet, parse_a1, parse_sheet, sheet_grid
 
-CONF_SHEET = CONF_SHEETS[0]
 
 
 def _json_value(value: Any) -> Any:
@@ -111,14 +110,12 @@ class PostedWorkbookPort(MarkingPort):
 
     def sheet_names(self) -> list[str]:
         names = list(self.sheets)
-        return names + [CONF_SHEET] if self.rules else names
+        return names
 
     def active_sheet(self) -> str:
         return self.active
 
     def read_grid(self, sheet: str) -> Grid:
-        if sheet == CONF_SHEET and self.rules:
-            return Grid(self.workbook, CONF_SHEET, [[RULES_KEY, self.rules]])
         if sheet not in self.sheets:
             raise PortError(f"工作簿中没有工作表「{sheet}」。")
         if sheet not in self._grids:
