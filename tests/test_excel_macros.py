@@ -259,6 +259,27 @@ def test_consolidate_folder_and_workbook(book, tmp_path):
     assert macros.consolidate_folder(OpenpyxlPort(book)) == "已取消。"
 
 
+def test_draft_report_from_a_folder(book, tmp_path):
+    """生成自评报告: the forms of the picked folder → 绩效自评报告_YYYYMMDD.docx there, with the
+    numbers of the folder's 部门汇总; a second run never overwrites the first."""
+    import docx
+
+    port = OpenpyxlPort(book, picks=[tmp_path, tmp_path])
+    text = macros.draft_report(port)
+    assert text.startswith("自评报告初稿已生成：6 张自评表"), text
+    out = next(tmp_path.glob("绩效自评报告_*.docx"))
+    assert str(out) in text
+    doc = docx.Document(str(out))
+    assert doc.paragraphs[0].text.endswith("年度项目支出绩效自评报告")
+    assert "共对6个项目开展了绩效自评" in "\n".join(p.text for p in doc.paragraphs)
+    assert "已生成" in macros.draft_report(port)  # the report just written is not an input
+    assert len(list(tmp_path.glob("绩效自评报告_*.docx"))) == 2
+    assert macros.draft_report(OpenpyxlPort(book)) == "已取消。"
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    assert "没有可读取" in macros.draft_report(OpenpyxlPort(book, picks=[empty]))
+
+
 def test_summary_path_never_reuses_a_name(tmp_path):
     import datetime as dt
 
@@ -271,12 +292,12 @@ def test_summary_path_never_reuses_a_name(tmp_path):
 
 def test_ribbon_command_strings_run_against_a_patched_caller(book, tmp_path, monkeypatch, seed_forms):
     docx = write_seed_docx(seed_forms, tmp_path / "自评表.docx")
-    port = OpenpyxlPort(book, picks=[docx, tmp_path])
+    port = OpenpyxlPort(book, picks=[docx, tmp_path, tmp_path])
     monkeypatch.setattr(macros, "_caller_port", lambda: port)
     for name in ("new_form", "import_word", "recalculate", "validate", "clear_marks",
-                 "consolidate_workbook", "consolidate_folder", "about"):
+                 "consolidate_workbook", "consolidate_folder", "draft_report", "about"):
         exec(f"import xltools.excel.macros as m; m.{name}()", {})
-    assert len(port.messages) == 8
+    assert len(port.messages) == 9
     assert not any("失败" in m for m in port.messages), port.messages
     port.save()
     openpyxl.load_workbook(book, keep_vba=True)

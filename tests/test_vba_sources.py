@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BRIDGE = ROOT / "vba_bridge"
 NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
 EXPECTED_ACTIONS = {"new_form", "import_word", "recalculate", "validate", "clear_marks",
-                    "consolidate_workbook", "consolidate_folder", "about"}
+                    "consolidate_workbook", "consolidate_folder", "draft_report", "about"}
 
 
 def ribbon_buttons() -> list[ET.Element]:
@@ -41,7 +41,7 @@ def test_ribbon_is_the_2010_namespace_with_the_four_chinese_groups():
     groups = [g.get("label") for g in root.iter(f"{NS}group")]
     assert groups == ["表单", "计算", "汇总", "帮助"]
     labels = [b.get("label") for b in ribbon_buttons()]
-    assert labels == ["新建项目表", "导入Word", "重算得分", "校验", "清除标记", "汇总本工作簿", "汇总文件夹",
+    assert labels == ["新建项目表", "导入Word", "重算得分", "校验", "清除标记", "汇总本工作簿", "汇总文件夹", "生成自评报告",
                       "关于/环境检查"]
     for button in ribbon_buttons():
         assert button.get("imageMso"), button.get("idQ")

@@ -70,6 +70,10 @@ Public Sub XT_ConsolidateFolder()
     XT_Run "consolidate_folder"
 End Sub
 
+Public Sub XT_DraftReport()
+    XT_Run "draft_report"
+End Sub
+
 ' ------------------------------------------------------------------------------------------
 ' running Python
 

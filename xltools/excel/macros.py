@@ -70,6 +70,10 @@ def consolidate_folder(port: WorkbookPort | None = None) -> str:
     return _run("汇总文件夹", do_consolidate_folder, port)
 
 
+def draft_report(port: WorkbookPort | None = None) -> str:
+    return _run("生成自评报告", do_draft_report, port)
+
+
 def about(port: WorkbookPort | None = None) -> str:
     return _run("环境检查", do_about, port)
 
@@ -472,15 +476,20 @@ def do_clear_marks(port: WorkbookPort) -> str:
 # 汇总
 
 
-def summary_path(folder: Path, today: _dt.date | None = None) -> Path:
-    """``部门汇总_YYYYMMDD.xlsx`` in ``folder``; ``_2``, ``_3``… when that name is taken."""
+def dated_path(folder: Path, prefix: str, suffix: str, today: _dt.date | None = None) -> Path:
+    """``<prefix>YYYYMMDD<suffix>`` in ``folder``; ``_2``, ``_3``… when that name is taken."""
     stamp = (today or _dt.date.today()).strftime("%Y%m%d")
-    path = folder / f"{SUMMARY_PREFIX}{stamp}.xlsx"
+    path = folder / f"{prefix}{stamp}{suffix}"
     n = 2
     while path.exists():
-        path = folder / f"{SUMMARY_PREFIX}{stamp}_{n}.xlsx"
+        path = folder / f"{prefix}{stamp}_{n}{suffix}"
         n += 1
     return path
+
+
+def summary_path(folder: Path, today: _dt.date | None = None) -> Path:
+    """``部门汇总_YYYYMMDD.xlsx`` in ``folder``; ``_2``, ``_3``… when that name is taken."""
+    return dated_path(folder, SUMMARY_PREFIX, ".xlsx", today)
 
 
 def _consolidate(port: WorkbookPort, inputs: list[str], out: Path, what: str) -> str:
@@ -522,6 +531,33 @@ def do_consolidate_folder(port: WorkbookPort) -> str:
     if not folder.is_dir():
         return f"找不到文件夹：{folder}"
     return _consolidate(port, folder_inputs(folder), summary_path(folder), f"文件夹 {folder}")
+
+
+REPORT_PREFIX = "绩效自评报告_"
+
+
+def do_draft_report(port: WorkbookPort) -> str:
+    """生成自评报告: the forms of a picked folder → 绩效自评报告_YYYYMMDD.docx in that folder,
+    read and scored as 汇总文件夹 does (:func:`xltools.api.write_report`)."""
+    from ..api import consolidate, write_report
+
+    folder = port.pick_folder()
+    if folder is None:
+        return "已取消。"
+    folder = Path(folder)
+    if not folder.is_dir():
+        return f"找不到文件夹：{folder}"
+    inputs = [p for p in folder_inputs(folder) if not Path(p).name.startswith(REPORT_PREFIX)]
+    if not inputs:
+        return f"文件夹 {folder} 中没有可读取的 Excel 或 Word 自评表。"
+    summary = consolidate(inputs, rules=configured_rules(port), workers=1 if len(inputs) < 8 else None)
+    if not summary.report.results:
+        return f"文件夹 {folder} 的 {len(inputs)} 个文件中没有找到自评表，未生成报告。"
+    written = write_report(summary, dated_path(folder, REPORT_PREFIX, ".docx"))
+    n_failed = len(summary.report.failed_files)
+    tail = f"，{n_failed} 个文件无法读取（报告中已注明）" if n_failed else ""
+    return (f"自评报告初稿已生成：{len(summary.report.results)} 张自评表{tail}。\n"
+            f"已保存到：{written}\n黄色高亮处是自评表中没有、需要补充的内容。")
 
 
 # --------------------------------------------------------------------------------------------
