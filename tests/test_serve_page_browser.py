@@ -125,9 +125,11 @@ def test_pick_samples_see_results_and_download(checked, browser, downloads, cli)
     # downloads, by the page's links, checked with openpyxl
     browser.find_element(By.ID, "dl-summary").click()
     browser.find_element(By.ID, "dl-findings").click()
+    browser.find_element(By.ID, "dl-report").click()
     summary, findings = downloads / "部门汇总.xlsx", downloads / "问题清单.xlsx"
+    report = downloads / "绩效自评报告.docx"
     deadline = time.time() + 30
-    while time.time() < deadline and not (summary.exists() and findings.exists()):
+    while time.time() < deadline and not (summary.exists() and findings.exists() and report.exists()):
         time.sleep(0.2)
     wb = openpyxl.load_workbook(summary, read_only=True)
     assert {"汇总", "问题清单", "指标明细"} <= set(wb.sheetnames)
@@ -146,6 +148,11 @@ def test_pick_samples_see_results_and_download(checked, browser, downloads, cli)
     listed = [r for r in wf["问题清单"].iter_rows(min_row=2, values_only=True) if r[0] is not None]
     assert len(listed) == len(cli["findings"])
     assert sorted(r[2] for r in listed) == sorted(f["code"] for f in cli["findings"])
+    import docx  # the draft report: the same forms as the CLI, its 附表 rows are the forms
+
+    draft = docx.Document(str(report))
+    appendix = [[c.text for c in r.cells] for r in draft.tables[-1].rows]
+    assert [r[1] for r in appendix[1:-1]] == [f["project"] for f in cli["forms"]]
 
 
 def test_sort_filter_and_detail(checked, browser, cli):

@@ -16,6 +16,7 @@ documented in docs/api.md) computes with the same code as the command line: file
 ``POST /api/v1/batches/{id}/check``        check the batch; NDJSON: progress lines, then the result
 ``GET  /api/v1/batches/{id}/summary.xlsx`` the 部门汇总 workbook
 ``GET  /api/v1/batches/{id}/findings.xlsx`` the findings as a workbook
+``GET  /api/v1/batches/{id}/report.docx`` the draft 绩效自评报告 (:mod:`xltools.writers.report_draft`)
 ``DELETE /api/v1/batches/{id}``            remove the batch's files now
 ``POST /api/v1/check-grid``               a workbook posted by the WPS add-in: findings + edits
 ``POST /api/v1/shutdown``                 stop the service (the page's 关闭服务 button)
@@ -49,8 +50,12 @@ RULEPACKS = (("national", "全国规则包（默认）"), ("platform_example", "
 STATIC = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
 SUMMARY_FILE = ".xltools-部门汇总.xlsx"  # hidden names: never taken for an uploaded form
 FINDINGS_FILE = ".xltools-问题清单.xlsx"
+REPORT_FILE = ".xltools-绩效自评报告.docx"
 DOWNLOAD_NAMES = {"summary.xlsx": (SUMMARY_FILE, "部门汇总.xlsx"),
-                  "findings.xlsx": (FINDINGS_FILE, "问题清单.xlsx")}
+                  "findings.xlsx": (FINDINGS_FILE, "问题清单.xlsx"),
+                  "report.docx": (REPORT_FILE, "绩效自评报告.docx")}
+MEDIA_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 class ApiError(Exception):
@@ -137,7 +142,8 @@ def _relative(value: Any, prefix: str) -> Any:
 
 
 def check_batch(folder: Path, pack, progress: Callable[[int, int], None]) -> dict:
-    """Check every file of a batch folder and write its two workbooks; the page's result."""
+    """Check every file of a batch folder and write its two workbooks and the draft report; the
+    page's result."""
     from ..pipeline import check_files
     from ..writers import rows as R
     from ..writers.findings_workbook import write_findings
@@ -150,6 +156,10 @@ def check_batch(folder: Path, pack, progress: Callable[[int, int], None]) -> dic
     if results:
         write_summary(report, folder / SUMMARY_FILE, pack=pack)
         downloads["summary"] = "summary.xlsx"
+        from ..writers.report_draft import write_report_docx
+
+        write_report_docx(report, folder / REPORT_FILE, pack=pack)
+        downloads["report"] = "report.docx"
     write_findings(finding_pairs, folder / FINDINGS_FILE)
     downloads["findings"] = "findings.xlsx"
 
@@ -237,8 +247,7 @@ def create_app(token: str, port: int, root: Path, *, on_shutdown: Callable[[], N
         path = batch.folder / stored
         if not path.is_file():
             return _error("还没有生成这个文件，请先检查。", 404)
-        return FileResponse(path, filename=shown,
-                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return FileResponse(path, filename=shown, media_type=MEDIA_TYPES[Path(kind).suffix])
 
     async def delete_batch(request: Request) -> Response:
         batches.remove(request.path_params["id"])

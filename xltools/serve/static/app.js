@@ -249,6 +249,7 @@
     };
     link("dl-summary", "summary");
     link("dl-findings", "findings");
+    link("dl-report", "report");
     const head = $("forms").tHead.rows[0];
     head.textContent = "";
     for (const [name] of COLUMNS) {
