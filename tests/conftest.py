@@ -2,7 +2,7 @@
 
 The reference data the tests need (the seed forms and the real forms) is copied into
 ``tests/fixtures/reference`` with its provenance (``tests/fixtures/README.md``), so a fresh clone
-runs every test; nothing here reads ``../shared``. Every test writes its files to pytest's
+runs every test; nothing here reads the shared reference folder. Every test writes its files to pytest's
 ``tmp_path``.
 
 Skip policy (``tests/skip_policy.py``): only tests that need LibreOffice may skip, and only when

@@ -9,7 +9,7 @@ so a fresh clone in CI cannot pass while tests silently skip. Without ``CI`` ski
     True
     >>> skip_allowed("LibreOffice (soffice) is not installed", soffice_missing=False)
     False
-    >>> skip_allowed("../shared is not available on this machine", soffice_missing=True)
+    >>> skip_allowed("the reference folder is not available", soffice_missing=True)
     False
 """
 

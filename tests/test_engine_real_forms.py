@@ -1,4 +1,4 @@
-"""Real published forms (../shared/forms/real_forms.json): the audit raises their known inconsistencies."""
+"""Real published forms (tests/fixtures/reference/forms/real_forms.json, copied from the shared reference): the audit raises their known inconsistencies."""
 
 from __future__ import annotations
 

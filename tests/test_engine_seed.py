@@ -1,6 +1,6 @@
 """End to end: the six real forms of the seed file, typed into the form notation, through the engine.
 
-The seed text (see ../shared/seed/README.md) is one Word table per form: a line starting with a
+The seed text (a copy with its provenance: tests/fixtures/reference/seed/README.md) is one Word table per form: a line starting with a
 tab is a cell, a line without one continues the cell above, an empty line ends a row.
 """
 

@@ -1,5 +1,5 @@
 """The skip policy (tests/skip_policy.py) run on small test files with pytester, and the
-reference copies the suite reads instead of ../shared."""
+reference copies the suite reads instead of the shared reference folder."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_needs_libreoffice():
     pass
 
 def test_needs_shared():
-    pytest.skip("../shared is not available on this machine")
+    pytest.skip("the reference folder is not available on this machine")
 
 @pytest.fixture
 def data():
@@ -59,7 +59,7 @@ def test_in_ci_only_a_libreoffice_skip_on_a_machine_without_soffice_passes(suite
     result = suite.runpytest("-p", "no:cacheprovider")
     # the skip inside a fixture fails at setup: an error
     result.assert_outcomes(passed=1, skipped=1, failed=1, errors=1, xfailed=1)
-    result.stdout.fnmatch_lines(["*test_needs_shared*", "*../shared is not available*only a test that "
+    result.stdout.fnmatch_lines(["*test_needs_shared*", "*the reference folder is not available*only a test that "
                                  "needs LibreOffice may skip*"])
     assert result.ret != 0
 
@@ -89,7 +89,7 @@ def test_in_ci_a_module_skipped_at_collection_fails(pytester, monkeypatch):
     ("LibreOffice is not installed", True, True),
     ("needs LibreOffice (soffice) and poppler-utils (pdftoppm)", True, True),
     ("LibreOffice (soffice) is not installed", False, False),
-    ("../shared is not available on this machine", True, False),
+    ("the reference folder is not available on this machine", True, False),
     ("the run ended before the signal", True, False),
 ])
 def test_skip_allowed(reason, missing, allowed):
@@ -112,10 +112,10 @@ def test_reference_copies_match_their_provenance_note():
 
 def test_no_test_reads_the_shared_folder(seed_path, real_forms_path):
     """The fixtures point into tests/fixtures, and nothing under tests/ builds a path to
-    ../shared (``/ "shared"``, ``"../shared/…"``) or reads XLTOOLS_SHARED."""
+    the shared reference folder (``/ "shared"``, a relative path into it) or reads its variable."""
     assert seed_path.is_relative_to(TESTS / "fixtures") and seed_path.is_file()
     assert real_forms_path.is_relative_to(TESTS / "fixtures") and real_forms_path.is_file()
-    pattern = re.compile(r"""/\s*["']shared["']|["']\.\./shared/|XLTOOLS_SHARED""")
+    pattern = re.compile(r"""/\s*["']shared["']|["']\.\./shared/|XLTOOLS[_]SHARED""")
     offenders = [p.relative_to(TESTS).as_posix() for p in TESTS.rglob("*.py")
                  if p.name != Path(__file__).name and pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
