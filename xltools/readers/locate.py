@@ -28,35 +28,44 @@ import re
 from ..core.model import EMPTY, Cell, Finding, Form
 from .grid import Grid, JoinedGrid
 from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
-from .layouts.funds import FUNDS_COLUMNS, read_funds
+from .layout_pack import LayoutPack, active
+from .layouts.funds import read_funds
 from .layouts.indicators import find_header as find_indicator_header
-from .layouts.indicators import TOTAL_KEYS, labelled_as, read_indicators
+from .layouts.indicators import labelled_as, read_indicators, total_keys
 
-HEADER_LABELS = {
-    "project": ("项目名称",),
-    "department": ("主管部门", "主管部门及代码", "主管单位"),
-    "implementing_unit": ("实施单位", "项目实施单位"),
-}
-STOP_KEYS = frozenset(k for keys in HEADER_LABELS.values() for k in keys) | {"年度", "评价年度"}
-GOAL_EXPECTED = ("预期目标", "项目年度目标", "年度目标")
-GOAL_ACTUAL = ("实际完成情况", "年度目标完成情况", "目标完成情况")
-SKIP_SHEETS = frozenset({"说明", "填表说明", "xlwings.conf", "_xlwings.conf", "使用说明"})
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 
 
 def _is_title(key: str) -> bool:
-    """``项目支出绩效自评表`` (any prefix); not the department-wide ``部门整体支出绩效自评表``."""
-    return key.endswith("绩效自评表") and len(key) <= 30 and not _is_department_wide(key)
+    """``项目支出绩效自评表`` (any prefix, any of the pack's title endings); not the
+    department-wide ``部门整体支出绩效自评表``."""
+    return len(key) <= 30 and key.endswith(_title_suffixes()) and not _is_department_wide(key)
+
+
+def _title_suffixes() -> tuple[str, ...]:
+    return tuple(active().role_keys("title_suffix"))
 
 
 def _is_department_wide(key: str) -> bool:
-    return "整体支出" in key or "部门整体" in key
+    return any(word in key for word in active().role_keys("department_wide"))
 
 
-# column headers of a list of projects (序号 | 项目名称 | 全年预算数 | 执行率 | 自评得分 | 等级):
-# two of them right of 项目名称 on its row make that row a table header, not a form's first row
-LIST_HEADER_KEYS = frozenset(FUNDS_COLUMNS) | {"自评得分", "总分", "等级", "自评等级", "评价等级",
-                                               "绩效等级", "自评结果"}
+def _project_keys() -> tuple[str, ...]:
+    return active().header_keys["project_name"]
+
+
+def _stop_keys() -> frozenset[str]:
+    """Labels that end the search for a header label's value (another header label)."""
+    pack = active()
+    return frozenset().union(*(pack.role_keys(r) for r in
+                               ("project_name", "department", "implementing_unit", "year")))
+
+
+def _list_heading_keys() -> frozenset[str]:
+    """Column headings of a list of projects (序号 | 项目名称 | 全年预算数 | 执行率 | 自评得分 |
+    等级): two of them right of 项目名称 on its row make that row a table header."""
+    pack = active()
+    return frozenset(pack.funds_columns) | pack.role_keys("list_heading")
 
 
 def _is_list_header(index: LabelIndex, r: int, c: int) -> bool:
@@ -64,24 +73,29 @@ def _is_list_header(index: LabelIndex, r: int, c: int) -> bool:
     projects on its own sheet): two amount or score headers to its right, or its neighbour is
     itself a heading (``项目名称 | 主管部门``) where a form has the project's name."""
     right = [key for col, key in index.row_keys[r] if col > c]
-    if sum(1 for key in right if key in LIST_HEADER_KEYS) >= 2:
+    headings = _list_heading_keys()
+    if sum(1 for key in right if key in headings) >= 2:
         return True
-    return bool(right) and right[0] in _HEADINGS
-
-
-_HEADINGS = STOP_KEYS | LIST_HEADER_KEYS | {"项目编码", "项目代码", "项目编号", "项目类型", "资金性质",
-                                            "序号"}
+    return bool(right) and (right[0] in headings or right[0] in _stop_keys()
+                            or right[0] in active().role_keys("list_neighbour"))
 
 
 def _side_by_side(index: LabelIndex) -> list[int]:
     """First columns of forms standing next to each other (two 项目名称 on one row, neither a
     list's column heading); ``[]`` for forms stacked or alone. The first band starts at 0."""
     by_row: dict[int, list[int]] = {}
-    for r, c in index.positions.get("项目名称", ()):
+    for r, c in _project_positions(index):
         if not _is_list_header(index, r, c):
             by_row.setdefault(r, []).append(c)
     cols = sorted({c for cs in by_row.values() if len(cs) > 1 for c in cs})
     return [0, *cols[1:]] if len(cols) > 1 else []
+
+
+def _project_positions(index: LabelIndex) -> list[tuple[int, int]]:
+    keys = _project_keys()
+    if len(keys) == 1:
+        return index.positions.get(keys[0], [])
+    return sorted(p for key in keys for p in index.positions.get(key, ()))
 
 
 def form_starts(index: LabelIndex) -> list[int]:
@@ -91,7 +105,7 @@ def form_starts(index: LabelIndex) -> list[int]:
     the summary table of a 自评报告) starts nothing.
     """
     titles = sorted({r for key, ps in index.positions.items() if _is_title(key) for r, _ in ps})
-    names = sorted({r for r, c in index.positions.get("项目名称", ()) if not _is_list_header(index, r, c)})
+    names = sorted({r for r, c in _project_positions(index) if not _is_list_header(index, r, c)})
     starts: list[int] = []
     events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])
     open_title = False
@@ -108,7 +122,7 @@ def form_starts(index: LabelIndex) -> list[int]:
 
 def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
     """Every form on ``grid`` (see the module doc); never raises on content."""
-    if grid.sheet.strip() in SKIP_SHEETS or not grid.rows:
+    if grid.sheet.strip() in active().role_keys("skip_sheet") or not grid.rows:
         return [], []
     index = LabelIndex.build(grid)
     bands = _side_by_side(index) if not isinstance(grid, JoinedGrid) else []
@@ -175,16 +189,17 @@ def _continues(first: Grid, second: Grid) -> bool:
     hr = find_indicator_header(head, starts[-1], first.height)
     if hr is None:
         return tail_header is not None or _has_funds_header(tail)
-    closed = any(labelled_as(key, TOTAL_KEYS) for r in range(hr + 1, first.height)
+    closed = any(labelled_as(key, total_keys()) for r in range(hr + 1, first.height)
                  for _, key in head.row_keys[r])
     if closed:
         return False  # the last form is complete
     return tail_header is not None or any(
-        labelled_as(key, TOTAL_KEYS) for keys in tail.row_keys for _, key in keys)
+        labelled_as(key, total_keys()) for keys in tail.row_keys for _, key in keys)
 
 
 def _has_funds_header(index: LabelIndex) -> bool:
-    fields = {FUNDS_COLUMNS[k] for k in index.positions if k in FUNDS_COLUMNS}
+    columns = active().funds_columns
+    fields = {columns[k] for k in index.positions if k in columns}
     return {"budget", "executed"} <= fields
 
 
@@ -198,7 +213,10 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
     above = r1 if above is None else above
     findings: list[Finding] = []
     source = grid.source(r1, _first_label_col(index, r1))
-    header = {name: _labelled(grid, index, keys, r1, r2) for name, keys in HEADER_LABELS.items()}
+    header_keys = active().header_keys
+    header = {name: _labelled(grid, index, header_keys[role], r1, r2)
+              for name, role in (("project", "project_name"), ("department", "department"),
+                                 ("implementing_unit", "implementing_unit"))}
     project = header["project"]
     if grid.origin[0] + r1 < 0:
         # a Word form starts at its title paragraph above the table (addresses A0, A-1 …):
@@ -258,7 +276,7 @@ def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
     inline = inline_value(grid.text(*pos))
     if inline is not None:  # ``项目名称：城乡环境整治`` in one cell
         return Cell(inline[1], grid.source(*pos))
-    c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
+    c = value_right_of(grid, pos[0], pos[1], _stop_keys())
     return grid.cell(pos[0], c) if c is not None else EMPTY
 
 
@@ -273,13 +291,13 @@ def _year(grid: Grid, index: LabelIndex, r1: int, r2: int, start: int | None = N
     ``r1`` (a note above the next form's title may name another year); a line that is only a
     year wins over a sentence naming one. ``二〇二〇年度`` is read as 2020.
     """
-    pos = index.first(("年度", "评价年度", "自评年度"), r1, r2)
+    pos = index.first(active().header_keys["year"], r1, r2)
     if pos is not None:
         inline = inline_value(grid.text(*pos))
         m = _YEAR.search(inline[1] + "年") if inline else None
         if m:
             return Cell(m.group(1), grid.source(*pos))
-        c = value_right_of(grid, pos[0], pos[1], STOP_KEYS)
+        c = value_right_of(grid, pos[0], pos[1], _stop_keys())
         if c is not None:
             m = _YEAR.search(grid.text(pos[0], c) + "年")
             if m:
@@ -307,8 +325,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _goals(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[Cell, Cell]:
-    pe = index.first(GOAL_EXPECTED, r1, r2)
-    pa = index.first(GOAL_ACTUAL, r1, r2)
+    pe = index.first(active().header_keys["goal_expected"], r1, r2)
+    pa = index.first(active().header_keys["goal_actual"], r1, r2)
     if pe and pa and pe[0] == pa[0]:  # labels side by side, texts in the row(s) below
         return _below(grid, pe, r2), _below(grid, pa, r2)
     return (_right(grid, pe), _right(grid, pa))
@@ -326,7 +344,8 @@ def _below(grid: Grid, pos: tuple[int, int], r2: int) -> Cell:
 def _right(grid: Grid, pos: tuple[int, int] | None) -> Cell:
     if pos is None:
         return EMPTY
-    c = value_right_of(grid, pos[0], pos[1], frozenset(GOAL_EXPECTED + GOAL_ACTUAL))
+    keys = active().header_keys
+    c = value_right_of(grid, pos[0], pos[1], frozenset(keys["goal_expected"] + keys["goal_actual"]))
     return grid.cell(pos[0], c) if c is not None else EMPTY
 
 

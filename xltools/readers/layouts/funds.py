@@ -32,48 +32,12 @@ from decimal import Decimal
 from ...core.decimals import to_decimal
 from ...core.model import Cell, Finding, FundsRow
 from ..grid import Grid
-from .common import LabelIndex, label_weight, row_anchors, span_of, split_label, squeeze_label
+from ..layout_pack import active
+from .common import LabelIndex, label_key, label_weight, row_anchors, span_of, split_label, squeeze_label
 
-# header label key → FundsRow field ("arrived" is read for the layout only: Hebei 到位数)
-FUNDS_COLUMNS: dict[str, str] = {
-    "年初预算数": "initial_budget",
-    "年初预算": "initial_budget",
-    "全年预算数": "budget",
-    "调整后预算数": "budget",
-    "调整后预算": "budget",
-    "预算数": "budget",
-    "全年执行数": "executed",
-    "预算执行数": "executed",
-    "执行数": "executed",
-    "实际执行数": "executed",
-    "分值": "weight",
-    "权重": "weight",
-    "执行率": "rate",
-    "预算执行率": "rate",
-    "预算执行进度": "rate",
-    "得分": "score",
-    "到位数": "arrived",
-}
 TRAILING_FIELDS = ("weight", "rate", "score")
 AMOUNT_FIELDS = ("initial_budget", "budget", "executed")
 
-FUNDS_ROWS: dict[str, str] = {
-    "年度资金总额": "total",
-    "资金总额": "total",
-    "总额": "total",
-    "合计": "total",
-    "当年财政拨款": "appropriation",
-    "本年财政拨款": "appropriation",
-    "财政拨款": "appropriation",
-    "财政资金": "appropriation",
-    "上年结转资金": "carryover",
-    "上年结转": "carryover",
-    "其他资金": "other",
-    "单位资金": "other",
-    "财政专户管理资金": "other",
-    "其他": "other",
-}
-FUNDS_TITLES = ("项目资金", "资金情况", "预算执行情况", "年度资金总额")
 _UNIT = re.compile(r"(?:单位|金额单位)[:：](万元|元)")
 TEN_THOUSAND = Decimal(10000)
 
@@ -92,8 +56,9 @@ class FundsBlock:
 
 def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
     """First row in ``r1..r2-1`` with at least two funds column labels (one of them a budget)."""
+    columns = active().funds_columns
     for r in range(r1, r2):
-        fields = {FUNDS_COLUMNS[k] for _, k in index.row_keys[r] if k in FUNDS_COLUMNS}
+        fields = {columns[k] for _, k in index.row_keys[r] if k in columns}
         if len(fields) >= 2 and ("budget" in fields or "executed" in fields):
             return r
     return None
@@ -103,8 +68,9 @@ def header_spans(grid: Grid, index: LabelIndex, r: int) -> list[tuple[str, int, 
     """``[(field, c1, c2)]`` for the header row, left to right; first occurrence of a field wins."""
     spans: list[tuple[str, int, int]] = []
     seen: set[str] = set()
+    columns = active().funds_columns
     for c, key in index.row_keys[r]:
-        name = FUNDS_COLUMNS.get(key)
+        name = columns.get(key)
         if name and name not in seen:
             seen.add(name)
             c1, c2 = span_of(grid, r, c)
@@ -116,9 +82,10 @@ def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, D
     """(money unit, declared budget weight) from the funds title and ``单位：…`` cells."""
     unit = "万元"
     weight: Decimal | None = None
+    titles = active().role_keys("funds_title")
     for r in range(r1, r2):
         for c, key in index.row_keys[r]:
-            if key in FUNDS_TITLES:
+            if key in titles:
                 _, parts = split_label(str(grid.raw(r, c)))
                 for part in parts:  # 项目资金（元） or 项目资金（单位：元）
                     m = _UNIT.search(part)
@@ -139,9 +106,10 @@ def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, D
 
 
 def _row_label(index: LabelIndex, r: int, before: int) -> tuple[int, str, str] | None:
+    rows = active().funds_rows
     for c, key in index.row_keys[r]:
-        if c < before and key in FUNDS_ROWS:
-            return c, key, FUNDS_ROWS[key]
+        if c < before and key in rows:
+            return c, key, rows[key]
     return None
 
 
@@ -170,7 +138,7 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
     # a column right of the funds headers under a header of its own (Sichuan 原因说明) is not read
     stop = grid.width
     for c in row_anchors(grid, hr, last_col + 1):
-        if grid.text(hr, c) and split_label(grid.text(hr, c))[0] not in FUNDS_COLUMNS:
+        if grid.text(hr, c) and label_key(grid.text(hr, c)) not in active().funds_columns:
             stop = c
             break
     layout = "sichuan" if "调整后预算数" in {k for _, k in index.row_keys[hr]} else (

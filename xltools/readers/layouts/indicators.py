@@ -28,56 +28,9 @@ from decimal import Decimal
 from ...core.decimals import to_decimal
 from ...core.model import EMPTY, Cell, Finding, Indicator, Source
 from ..grid import Grid
+from ..layout_pack import active
 from .common import LabelIndex, label_key, label_weight, squeeze_label, row_anchors, split_label
 
-INDICATOR_COLUMNS: dict[str, str] = {
-    "一级指标": "level1",
-    "二级指标": "level2",
-    "三级指标": "name",
-    "年度指标值": "target",
-    "指标值": "target",
-    "预期指标值": "target",
-    "年度目标值": "target",
-    "目标值": "target",
-    "值": "target",
-    "实际完成值": "actual",
-    "完成值": "actual",
-    "年度实际完成值": "actual",
-    "全年实际完成值": "actual",
-    "全年实际值": "actual",
-    "年度实际值": "actual",
-    "实际值": "actual",
-    "单项指标实际完成值": "actual",
-    "实际完成情况": "actual",
-    "分值": "weight",
-    "权重": "weight",
-    "指标分值": "weight",
-    "权重占比": "weight_pct",
-    "得分": "score",
-    "自评得分": "score",
-    "单项指标得分": "score",
-    "单项指标折算得分": "converted",
-    "折算得分": "converted",
-    "偏差原因分析及改进措施": "deviation",
-    "未完成原因分析": "deviation",
-    "偏差原因": "deviation",
-    "偏差原因分析": "deviation",
-    "指标性质": "nature",
-    "符号": "nature",
-    "度量单位": "unit",
-    "单位": "unit",
-    "计量单位": "unit",
-    "单项指标完成情况": "status",
-}
-TOTAL_KEYS = frozenset({"总分", "合计", "总计", "合计得分", "自评总分", "总得分", "得分合计", "综合得分"})
-GRADES = frozenset({"优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差"})
-# a row of its own under 总分 that carries the grade: ``自评等级 | 优``
-GRADE_ROW_KEYS = frozenset({"等级", "评价等级", "自评等级", "绩效等级", "绩效评价等级", "评价结果",
-                            "自评结果", "自评结论"})
-# the lines under a form (signatures, contact, notes): the indicator block ends there
-FOOTER_KEYS = frozenset({"填表人", "填报人", "填表日期", "填报日期", "联系人", "联系电话", "电话",
-                         "单位负责人", "财务负责人", "项目负责人", "审核人", "复核人", "填表说明",
-                         "注", "备注", "说明"})
 LEVEL1_BY_LEVEL2 = (
     (("数量", "质量", "时效", "成本"), "产出指标"),
     (("经济", "社会", "生态", "可持续"), "效益指标"),
@@ -121,9 +74,10 @@ def _is_header_row(row_keys: list[tuple[int, str]]) -> bool:
 
 
 def _classify(upper: str, lower: str) -> str | None:
+    columns = active().indicator_columns
     for key in (upper + lower, lower, upper):
-        if key and key in INDICATOR_COLUMNS:
-            return INDICATOR_COLUMNS[key]
+        if key and key in columns:
+            return columns[key]
     return None
 
 
@@ -136,7 +90,7 @@ def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, i
         upper = label_key(upper_text) if upper_text else ""
         lower = ""
         if lower_row is not None and grid.anchor(lower_row, c) != grid.anchor(hr, c):
-            lower = split_label(grid.text(lower_row, c))[0]
+            lower = label_key(grid.text(lower_row, c))
         name = _classify(upper, lower)
         if name is None:
             continue
@@ -182,7 +136,7 @@ def _is_header_continuation(grid: Grid, hr: int) -> bool:
         text = grid.text(r, c)
         if not text:
             continue
-        if split_label(text)[0] not in INDICATOR_COLUMNS:
+        if label_key(text) not in active().indicator_columns:
             return False
         seen = True
     return seen or merged_down
@@ -252,11 +206,12 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     weight_pct = "weight_pct" in cols
     grid_cell, first_filled = grid.cell, grid.first_filled
     skip_to = -1
+    footer, totals = active().role_keys("footer"), active().role_keys("total")
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
-        if row_keys and any(labelled_as(k, FOOTER_KEYS) for c, k in row_keys if c <= name_col):
+        if row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
             break  # 填表人：… 联系电话：… under a form without a 总分 row
-        if row_keys and any(labelled_as(k, TOTAL_KEYS) for c, k in row_keys if c <= name_col):
+        if row_keys and any(labelled_as(k, totals) for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
             if block.reported_grade.is_empty:
@@ -336,7 +291,7 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
         keys = index.row_keys[r]
         if not keys:
             continue
-        if not any(labelled_as(k, GRADE_ROW_KEYS) for _, k in keys):
+        if not any(labelled_as(k, active().role_keys("grade_label")) for _, k in keys):
             return
         for c in row_anchors(grid, r):
             grade = _inline_grade(grid, r, c)
@@ -344,7 +299,7 @@ def _read_grade_row(grid: Grid, index: LabelIndex, r1: int, r2: int, block: Indi
                 block.reported_grade = grade
                 block.last_row = r
                 return
-            if squeeze_label(grid.text(r, c)) in GRADES:
+            if squeeze_label(grid.text(r, c)) in active().role_keys("grade"):
                 block.reported_grade = grid.cell(r, c)
                 block.last_row = r
                 return
@@ -357,18 +312,23 @@ def labelled_as(key: str, labels: frozenset[str]) -> bool:
     return key in labels or (":" in key and key.split(":", 1)[0] in labels)
 
 
+def total_keys() -> frozenset[str]:
+    """The active layout pack's total labels (总分, 合计, 自评总分…)."""
+    return active().role_keys("total")
+
+
 def _inline(grid: Grid, r: int, c: int, labels: frozenset[str]) -> tuple[str, Cell] | None:
     """``(value text, cell)`` of a ``label：value`` cell whose label is in ``labels``."""
     text = squeeze_label(grid.text(r, c))
     if ":" not in text:
         return None
     label, value = text.split(":", 1)
-    return (value, grid.cell(r, c)) if label in labels and value else None
+    return (value, grid.cell(r, c)) if label_key(label) in labels and value else None
 
 
 def _inline_total(grid: Grid, r: int, c: int) -> Cell | None:
     """``总分：99.5`` in one cell → a cell holding 99.5, at that cell's address."""
-    found = _inline(grid, r, c, TOTAL_KEYS)
+    found = _inline(grid, r, c, active().role_keys("total"))
     if found is None:
         return None
     number = to_decimal(found[0].rstrip("分"))
@@ -377,8 +337,8 @@ def _inline_total(grid: Grid, r: int, c: int) -> Cell | None:
 
 def _inline_grade(grid: Grid, r: int, c: int) -> Cell | None:
     """``自评等级：良`` in one cell → a cell holding 良, at that cell's address."""
-    found = _inline(grid, r, c, GRADE_ROW_KEYS)
-    if found is None or found[0] not in GRADES:
+    found = _inline(grid, r, c, active().role_keys("grade_label"))
+    if found is None or found[0] not in active().role_keys("grade"):
         return None
     return Cell(found[0], found[1].source)
 
@@ -395,7 +355,7 @@ def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: Ind
              if grid.text(r, c) or grid.anchor(r, c) in grid.no_cache]
     if not block.reported_total.is_empty:
         for c, cell in cells:  # 总分：99.5 | 优
-            if block.reported_grade.is_empty and squeeze_label(cell.text) in GRADES:
+            if block.reported_grade.is_empty and squeeze_label(cell.text) in active().role_keys("grade"):
                 block.reported_grade = cell
         return
     total_col: int | None = None
@@ -416,6 +376,6 @@ def _read_total(grid: Grid, r: int, cols: dict[str, tuple[int, int]], block: Ind
     for c, cell in cells:
         if c == total_col:
             block.reported_total = cell
-        elif c > total_col and block.reported_grade.is_empty and squeeze_label(cell.text) in GRADES:
+        elif c > total_col and block.reported_grade.is_empty and squeeze_label(cell.text) in active().role_keys("grade"):
             block.reported_grade = cell
             break
