@@ -52,6 +52,8 @@ class FundsBlock:
     layout: str = "national"
     findings: list[Finding] = field(default_factory=list)
     note: Cell | None = None  # Sichuan 原因说明 cell of the total row (why 执行率 is low)
+    horizontal: bool = False  # read from label–value pairs on one or a few rows
+    shifted: tuple[int, ...] | None = None  # columns dropped from the total row (FUNDS_ROW_SHIFTED)
 
 
 def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
@@ -131,9 +133,19 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
     if hr is None:
         return None
     spans = header_spans(grid, index, hr)
+    unit, declared = detect_unit(grid, index, r1 if unit_from is None else unit_from, hr + 1)
+    pairs = _pairs(grid, index, hr, r2)
+    if pairs is not None:  # 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 预算执行进度(%) | 100
+        block = FundsBlock([], hr, pairs[1], unit, declared, "pairs")
+        values = pairs[0]
+        if unit == "元":
+            values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
+        label = grid.text(hr, 0) if grid.text(hr, 0) and label_key(grid.text(hr, 0)) not in active().funds_columns else ""
+        block.rows.append(FundsRow(kind="total", label=label or "资金总额", source=grid.source(hr, 0), **values))
+        block.horizontal = True
+        return block
     first_col = min(c1 for _, c1, _ in spans)
     last_col = max(c2 for _, _, c2 in spans)
-    unit, declared = detect_unit(grid, index, r1 if unit_from is None else unit_from, hr + 1)
     names = {n for n, _, _ in spans}
     # a column right of the funds headers under a header of its own (Sichuan 原因说明) is not read
     stop = grid.width
@@ -167,6 +179,47 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
             if anchor[0] > hr and grid.text(r, stop):  # not the template's instruction header
                 block.note = grid.cell(r, stop)
     return block
+
+
+def _is_value(grid: Grid, r: int, c: int) -> bool:
+    """A number, a percentage or a formula without a cached value: a pair's value cell."""
+    if grid.filled_or_uncached(r, c) and not grid.text(r, c):
+        return True
+    text = grid.text(r, c)
+    return bool(text) and to_decimal(text.rstrip("%％").strip()) is not None
+
+
+def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, Cell], int] | None:
+    """Horizontal funds: each label followed on its row by its value (``预算数 | 6.84 |
+    执行数 | 6.84 | 执行率 | 100%``), on the header row and the rows right under it that carry
+    more such pairs. ``None`` unless at least two labels on the header row have a value right
+    of them (a vertical header has labels side by side, its values in the rows below)."""
+    columns = active().funds_columns
+    values: dict[str, Cell] = {}
+    last = hr
+    for r in range(hr, min(r2, hr + 3)):
+        found: dict[str, Cell] = {}
+        keys = index.row_keys[r]
+        for i, (c, key) in enumerate(keys):
+            name = columns.get(key)
+            if name is None or name in values or name in found:
+                continue
+            c2 = span_of(grid, r, c)[1] + 1
+            nxt = keys[i + 1][0] if i + 1 < len(keys) else grid.width
+            if c2 < grid.width and c2 <= nxt and _is_value(grid, r, c2):
+                found[name] = grid.cell(r, c2)
+            elif c2 < grid.width and c2 < nxt and not grid.text(r, c2):
+                found[name] = grid.cell(r, c2)  # the pair's value left empty
+        if r == hr and sum(1 for c in found.values() if not c.is_empty) < 2:
+            return None
+        if r > hr and not found:
+            break
+        values.update(found)
+        last = r
+    values.pop("arrived", None)
+    if not ({"budget", "executed"} & set(values)):
+        return None
+    return values, last
 
 
 def _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block):
@@ -205,13 +258,102 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
     if realigned is not None and any(
             realigned[k].source != values[k].source and not (realigned[k].is_empty and values[k].is_empty)
             for k in realigned):
+        values, code = realigned, "ROW_REALIGNED"
+    else:
+        code = None
+    if not agrees(values) and (block.shifted is not None or _rate(values.get("rate")) is not None):
+        shifted = _shift(grid, r, label_col, stop, spans, block.shifted)
+        if shifted is not None:
+            (values, block.shifted), code = shifted, "FUNDS_ROW_SHIFTED"
+    if code == "ROW_REALIGNED":
         block.findings.append(Finding(
             "ROW_REALIGNED", "info",
             f"“{grid.text(r, label_col)}”一行的单元格比表头多（拆分或错位的单元格），"
             "已去掉多出的空单元格后按表头顺序读取。",
             project=project, location=grid.source(r, label_col)))
-        return realigned
+    elif code == "FUNDS_ROW_SHIFTED":
+        read = "、".join(f"{_FIELD_CN[k]} {values[k].text or '（空）'}" for k in AMOUNT_FIELDS + ("rate",)
+                        if k in values)
+        block.findings.append(Finding(
+            "FUNDS_ROW_SHIFTED", "info",
+            f"“{grid.text(r, label_col)}”一行的单元格比表头多，按表头位置读出的金额与执行率不符；"
+            f"已按与执行率相符的读法读取：{read}。请核对该行是否错位。",
+            project=project, location=grid.source(r, label_col)))
     return values
+
+
+_FIELD_CN = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
+             "rate": "执行率"}
+
+
+def _rate(cell: Cell | None) -> Decimal | None:
+    """A reported 执行率 as a fraction: ``100%`` → 1, ``0.76`` → 0.76, ``76`` → 0.76."""
+    if cell is None or cell.is_empty:
+        return None
+    if isinstance(cell.value, Decimal):
+        number = cell.value
+        return number / 100 if number > Decimal("1.5") else number
+    text = cell.text.strip()
+    percent = text.endswith(("%", "％"))
+    number = to_decimal(text.rstrip("%％").strip())
+    if number is None:
+        return None
+    return number / 100 if percent or number > Decimal("1.5") else number
+
+
+def agrees(values: dict[str, Cell]) -> bool:
+    """全年执行数 ÷ 全年预算数 equals the reported 执行率 (to the percent it is written to)."""
+    budget = to_decimal(values["budget"].value) if "budget" in values else None
+    executed = to_decimal(values["executed"].value) if "executed" in values else None
+    rate = _rate(values.get("rate"))
+    if budget is None or executed is None or rate is None or budget <= 0:
+        return False
+    return abs(executed / budget - rate) <= Decimal("0.006")
+
+
+def _shift(grid: Grid, r: int, label_col: int, stop: int, spans,
+           prefer: tuple[int, ...] | None) -> tuple[dict[str, Cell], tuple[int, ...]] | None:
+    """The reading of a row longer than its header whose arithmetic agrees with its 执行率.
+
+    The row's cells right of its label (``5 | 5 | (empty) | 5 | 10 | 100% | 10`` under
+    ``年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分``, the first 5 under the
+    label's merged cell) are given to the headers in order, leaving out as many cells as the row
+    has too many; of the readings whose 执行数 ÷ 预算数 equals 执行率 the one leaving out the
+    fewest filled cells wins (here: the empty one → 5 / 5 / 5). ``prefer``: the cells left out
+    of the block's total row, used for a row without its own 执行率 when its cells line up.
+    """
+    from itertools import combinations
+
+    label_end = span_of(grid, r, label_col)[1]
+    anchors = row_anchors(grid, r, label_end + 1, stop - 1)
+    filled = [c for c in anchors if _filled(grid, r, c)]
+    if not filled:
+        return None
+    anchors = [c for c in anchors if c <= filled[-1]]
+    surplus = len(anchors) - len(spans)
+    if surplus <= 0 or len(anchors) > 14:
+        return None
+    trailing = sum(1 for n, _, _ in spans if n in TRAILING_FIELDS)
+    head = len(anchors) - trailing
+
+    def reading(drop: tuple[int, ...]) -> dict[str, Cell]:
+        cols = [c for c in anchors if c not in drop]
+        return {name: grid.cell(r, c) for (name, _, _), c in zip(spans, cols) if name != "arrived"}
+
+    if prefer is not None and all(c in anchors for c in prefer) and len(prefer) == surplus:
+        values = reading(prefer)
+        if _rate(values.get("rate")) is None or agrees(values):
+            return values, prefer
+    best: tuple[int, tuple[int, ...]] | None = None
+    for drop in combinations(anchors[:max(head, 0)], surplus):
+        values = reading(drop)
+        if agrees(values):
+            cost = sum(1 for c in drop if _filled(grid, r, c))
+            if best is None or cost < best[0]:
+                best = (cost, drop)
+    if best is None:
+        return None
+    return reading(best[1]), best[1]
 
 
 def _realign(grid: Grid, r: int, start: int, stop: int, spans) -> dict[str, Cell] | None:
