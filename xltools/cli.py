@@ -15,6 +15,7 @@ COMMANDS = {
     "check": ("重算并校验绩效自评表，输出报告", "xltools.commands.check"),
     "consolidate": ("汇总多个自评表，生成部门汇总工作簿", "xltools.commands.consolidate"),
     "template": ("生成 Excel 模板、加载项和示例工作簿", "xltools.commands.template"),
+    "inspect": ("显示每张自评表是怎样读取的（各栏取自哪个单元格、跳过了哪些行）", "xltools.commands.inspect"),
 }
 
 

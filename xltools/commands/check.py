@@ -16,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="自评表文件或文件夹（.xlsx .xlsm .xls .docx）")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出（数字为字符串）")
     parser.add_argument("--rules", metavar="FILE", help="规则包文件（TOML），默认使用全国规则包")
+    parser.add_argument("--layouts", metavar="FILE",
+                        help="表头配置文件（TOML，extends = \"default\"，[aliases] 增加表头文字），见 docs/layouts.md")
     parser.add_argument("--workers", type=int, default=None, help="并行进程数（默认自动）")
 
 
@@ -30,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
         pack = load_rulepack(args.rules)
     except RulePackError as exc:
         print(f"错误：{exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    from .inspect import use_layouts
+
+    if problem := use_layouts(getattr(args, "layouts", None)):
+        print(f"错误：{problem}", file=sys.stderr)
         return 2
 
     missing = []

@@ -210,6 +210,11 @@ def active() -> LayoutPack:
     return _ACTIVE if _ACTIVE is not None else load_layout_pack()
 
 
+def user_pack() -> LayoutPack | None:
+    """The pack :func:`use` made active, ``None`` while the default is used."""
+    return _ACTIVE
+
+
 def use(pack: LayoutPack | None) -> None:
     """Make ``pack`` the active one (``None``: the default)."""
     global _ACTIVE

@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import re
 
+from ..core.decimals import to_decimal
 from ..core.model import EMPTY, Cell, Finding, Form
 from .grid import Grid, JoinedGrid
-from .layouts.common import LabelIndex, inline_value, label_key, value_right_of
+from .layouts.common import LabelIndex, inline_value, label_key, split_label, squeeze_label, value_right_of
 from .layout_pack import LayoutPack, active
 from .layouts.funds import read_funds
 from .layouts.indicators import find_header as find_indicator_header
 from .layouts.indicators import labelled_as, read_indicators, total_keys
+from .trace import FormTrace, SheetTrace
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 
@@ -120,31 +122,88 @@ def form_starts(index: LabelIndex) -> list[int]:
     return starts
 
 
-def locate_forms(grid: Grid) -> tuple[list[Form], list[Finding]]:
-    """Every form on ``grid`` (see the module doc); never raises on content."""
+def locate_forms(grid: Grid, trace: SheetTrace | None = None) -> tuple[list[Form], list[Finding]]:
+    """Every form on ``grid`` (see the module doc); never raises on content.
+
+    ``trace`` (for ``xltools inspect``) receives every decision; ``None`` records nothing."""
     if grid.sheet.strip() in active().role_keys("skip_sheet") or not grid.rows:
+        if trace is not None:
+            trace.note("说明类工作表或空表，不查找自评表。" if grid.rows else "空表。")
         return [], []
     index = LabelIndex.build(grid)
     bands = _side_by_side(index) if not isinstance(grid, JoinedGrid) else []
     if len(bands) > 1:  # forms next to each other: each band of columns on its own
         forms: list[Form] = []
+        if trace is not None:
+            trace.note(f"同一行有 {len(bands)} 个“项目名称”：按列分成 {len(bands)} 张并排的表分别读取。")
         for c1, c2 in zip(bands, bands[1:] + [grid.width]):
-            forms.extend(locate_forms(grid.columns(c1, c2))[0])
+            forms.extend(locate_forms(grid.columns(c1, c2), trace)[0])
         return forms, []
     starts = form_starts(index)
+    if trace is not None:
+        _trace_list_headers(grid, index, trace)
     if not starts:
-        if any(_is_department_wide(key) for key in index.positions):
-            return [], []  # 部门整体支出绩效自评表: the department's own form, not a project
         hr = find_indicator_header(index, 0, grid.height)
         if hr is None:
+            if trace is not None:
+                _trace_candidate(grid, index, trace)
             return [], []
+        if any(_is_department_wide(key) for key in index.positions):
+            if trace is not None:
+                trace.note("标题为部门整体支出绩效自评表：这是部门自身的表，不是项目，不读取。")
+            return [], []  # 部门整体支出绩效自评表: the department's own form, not a project
+        if trace is not None:
+            trace.note(f"没有标题和“项目名称”，但第 {hr + grid.origin[0] + 1} 行是绩效指标表头：从表首读取一张表。")
         starts = [0]
     forms = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else grid.height
         above = max(starts[i - 1] + 1 if i else 0, start - 3)
-        forms.append(read_form(grid, index, start, end, above))
+        form_trace = trace.new_form(_a1(grid, start, _first_label_col(index, start))) if trace is not None else None
+        forms.append(read_form(grid, index, start, end, above, form_trace))
     return forms, []
+
+
+def _a1(grid: Grid, r: int, c: int) -> str:
+    return grid.source(r, c).cell
+
+
+def _trace_list_headers(grid: Grid, index: LabelIndex, trace: SheetTrace) -> None:
+    for r, c in _project_positions(index):
+        if _is_list_header(index, r, c):
+            trace.note(f"{_a1(grid, r, c)}“{grid.text(r, c)}”是项目清单的列标题（右边是金额、得分等列名），"
+                       "不是一张自评表的开始。")
+
+
+def _trace_candidate(grid: Grid, index: LabelIndex, trace: SheetTrace) -> None:
+    """No form on the sheet: the row most like a form's header, and what it lacks."""
+    pack = active()
+    best: tuple[int, int] | None = None
+    for r, keys in enumerate(index.row_keys):
+        n = sum(1 for _, k in keys if k in pack.indicator_columns or k in pack.funds_columns
+                or k in pack.inline_labels)
+        if n and (best is None or n > best[0]):
+            best = (n, r)
+    found, missing = [], []
+    positions = index.positions
+    if any(k in positions for k in pack.role_keys("project_name")):
+        found.append("项目名称")
+    else:
+        missing.append("项目名称（或自评表标题）")
+    if _has_funds_header(index):
+        found.append("项目资金表头")
+    else:
+        missing.append("项目资金表头（全年预算数、全年执行数）")
+    ind = {pack.indicator_columns[k] for k in positions if k in pack.indicator_columns}
+    if "name" in ind and ({"level1", "level2"} & ind or {"target", "actual"} <= ind):
+        found.append("绩效指标表头")
+    else:
+        missing.append("绩效指标表头（三级指标/指标名称，以及一级、二级指标或指标值、完成值）")
+    trace.found_parts, trace.missing_parts = found, missing
+    if best is not None:
+        r = best[1]
+        labels = "、".join(k for _, k in index.row_keys[r][:8])
+        trace.candidate = f"第 {r + grid.origin[0] + 1} 行（{labels}）"
 
 
 def join_split_tables(grids: list[Grid]) -> list[Grid]:
@@ -207,14 +266,18 @@ def _first_label_col(index: LabelIndex, r: int) -> int:
     return index.row_keys[r][0][0] if index.row_keys[r] else 0
 
 
-def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None = None) -> Form:
+_ROLE_CN = {"project": "项目名称", "department": "主管部门", "implementing_unit": "实施单位"}
+
+
+def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None = None,
+              trace: FormTrace | None = None) -> Form:
     """Read one form from rows ``r1 .. r2-1``; ``above`` is the first row that may hold its
     title lines (``单位：元``, ``（2020年度）``) above its first label."""
     above = r1 if above is None else above
     findings: list[Finding] = []
     source = grid.source(r1, _first_label_col(index, r1))
     header_keys = active().header_keys
-    header = {name: _labelled(grid, index, header_keys[role], r1, r2)
+    header = {name: _labelled(grid, index, header_keys[role], r1, r2, trace, _ROLE_CN[name])
               for name, role in (("project", "project_name"), ("department", "department"),
                                  ("implementing_unit", "implementing_unit"))}
     project = header["project"]
@@ -222,12 +285,15 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         # a Word form starts at its title paragraph above the table (addresses A0, A-1 …):
         # point people at the table itself, where the 项目名称 is
         source = project.source if project.source and not project.is_empty else grid.source(-grid.origin[0], 0)
-    name = project.text
     ind_hr = find_indicator_header(index, r1, r2)
+    if project.is_empty:
+        project = _name_from_title(grid, index, above, ind_hr if ind_hr is not None else r2, trace)
+    name = project.text
     funds = read_funds(grid, index, r1, ind_hr if ind_hr is not None else r2, project=name,
-                       unit_from=above)
+                       unit_from=above, trace=trace)
     goal_end = ind_hr if ind_hr is not None else r2
-    indicators = read_indicators(grid, index, ind_hr, r2, project=name) if ind_hr is not None else None
+    indicators = read_indicators(grid, index, ind_hr, r2, project=name, trace=trace) \
+        if ind_hr is not None else None
     missing = []
     if project.is_empty:
         missing.append("项目名称")
@@ -242,10 +308,15 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
             f"“{name or grid.sheet}”看起来是一张绩效自评表，但缺少：{'、'.join(missing)}；"
             "已读取能识别的部分。",
             project=name, location=source, expected="、".join(missing)))
+        if trace is not None:
+            trace.note(f"缺少：{'、'.join(missing)}。")
     if funds:
         findings.extend(funds.findings)
     if indicators:
         findings.extend(indicators.findings)
+    reported_total = indicators.reported_total if indicators else EMPTY
+    if reported_total.is_empty and not reported_total.no_cached_value:
+        reported_total = _total_elsewhere(grid, index, above, r2, indicators, trace)
     layouts = {funds.layout if funds else "national", indicators.layout if indicators else "national"}
     layout = "sichuan" if "sichuan" in layouts else ("hebei" if "hebei" in layouts else "national")
     expected, actual = _goals(grid, index, r1, goal_end)
@@ -260,7 +331,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         goal_expected=expected,
         goal_actual=actual,
         indicators=tuple(indicators.indicators) if indicators else (),
-        reported_total=indicators.reported_total if indicators else EMPTY,
+        reported_total=reported_total,
         reported_grade=indicators.reported_grade if indicators else EMPTY,
         money_unit=funds.money_unit if funds else "万元",
         budget_weight_declared=funds.budget_weight if funds else None,
@@ -269,14 +340,88 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
     )
 
 
-def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int) -> Cell:
+_TITLE_YEAR = re.compile(r"^[（(]?(?:19|20)\d{2}年度?[)）]?")
+_TOTAL_VALUE = re.compile(r"^(\d+(?:\.\d+)?)分?$")
+
+
+def _name_from_title(grid: Grid, index: LabelIndex, r1: int, r2: int,
+                     trace: FormTrace | None) -> Cell:
+    """A form without a 项目名称 cell: the name its title gives (``2020年度农村饮水安全项目绩效
+    自评表`` → ``农村饮水安全项目``), the year and the title's ending taken off; nothing when
+    the title says no more than what kind of form it is."""
+    suffixes = sorted(_title_suffixes(), key=len, reverse=True)
+    for r in range(r1, r2):
+        for c, key in index.row_keys[r]:
+            if not key.endswith(tuple(suffixes)) or len(key) > 40:
+                continue
+            name = _TITLE_YEAR.sub("", split_label(grid.text(r, c))[0])  # as written
+            for suffix in suffixes:
+                if key.endswith(suffix):
+                    name = name[: -len(suffix)]
+                    break
+            for generic in ("项目支出", "支出", "项目"):
+                if name == generic or not name:
+                    name = ""
+                    break
+            if name.endswith("项目支出"):
+                name = name[: -len("支出")]
+            if name:
+                if trace is not None:
+                    trace.role("项目名称", _a1(grid, r, c), grid.text(r, c), _a1(grid, r, c), name)
+                    trace.note("表中没有“项目名称”栏：项目名称取自标题。")
+                return Cell(name, grid.source(r, c))
+            return EMPTY
+    return EMPTY
+
+
+def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators,
+                     trace: FormTrace | None) -> Cell:
+    """A total written away from the indicator table: ``项目总得分 99分`` right of the title,
+    ``自评总分：95`` on a line of its own under the table."""
+    totals = total_keys()
+    start = r1
+    for r in range(start, r2):
+        if indicators is not None and indicators.header_row <= r <= indicators.last_row:
+            continue
+        for c, key in index.row_keys[r]:
+            label, _, value = key.partition(":")
+            if label not in totals:
+                continue
+            text = grid.text(r, c)
+            parts = split_label(text)[1]
+            candidates = [value] if value else []
+            candidates += [p for p in parts if _TOTAL_VALUE.match(p)]
+            for cand in candidates:
+                m = _TOTAL_VALUE.match(cand)
+                if m:
+                    cell = Cell(to_decimal(m.group(1)), grid.source(r, c))
+                    if trace is not None:
+                        trace.role("总分", _a1(grid, r, c), text, _a1(grid, r, c), m.group(1))
+                    return cell
+            nxt = value_right_of(grid, r, c)
+            if nxt is not None:
+                m = _TOTAL_VALUE.match(squeeze_label(grid.text(r, nxt)))
+                if m:
+                    if trace is not None:
+                        trace.role("总分", _a1(grid, r, c), text, _a1(grid, r, nxt), m.group(1))
+                    return Cell(to_decimal(m.group(1)), grid.source(r, nxt))
+    return EMPTY
+
+
+def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int,
+              trace: FormTrace | None = None, role: str = "") -> Cell:
     pos = index.first(keys, r1, r2)
     if pos is None:
         return EMPTY
     inline = inline_value(grid.text(*pos))
     if inline is not None:  # ``项目名称：城乡环境整治`` in one cell
+        if trace is not None:
+            trace.role(role, _a1(grid, *pos), grid.text(*pos), _a1(grid, *pos), inline[1])
         return Cell(inline[1], grid.source(*pos))
     c = value_right_of(grid, pos[0], pos[1], _stop_keys())
+    if trace is not None:
+        trace.role(role, _a1(grid, *pos), grid.text(*pos), _a1(grid, pos[0], c) if c is not None else "",
+                   grid.text(pos[0], c) if c is not None else "（空）")
     return grid.cell(pos[0], c) if c is not None else EMPTY
 
 

@@ -123,7 +123,7 @@ def _to_wan(cell: Cell) -> Cell:
 
 
 def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "",
-               unit_from: int | None = None) -> FundsBlock | None:
+               unit_from: int | None = None, trace=None) -> FundsBlock | None:
     """Read the funds block between rows ``r1`` and ``r2`` (exclusive); ``None`` when absent.
 
     ``unit_from`` is where to start looking for a ``单位：元`` line (it may stand above the
@@ -133,6 +133,10 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
     if hr is None:
         return None
     spans = header_spans(grid, index, hr)
+    if trace is not None:
+        for name, c1, c2 in spans:
+            trace.column("funds", FIELD_CN.get(name, name), grid.source(hr, c1).cell, grid.text(hr, c1),
+                         _cols(grid, hr, c1, c2))
     unit, declared = detect_unit(grid, index, r1 if unit_from is None else unit_from, hr + 1)
     pairs = _pairs(grid, index, hr, r2)
     if pairs is not None:  # 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 预算执行进度(%) | 100
@@ -143,6 +147,8 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
         label = grid.text(hr, 0) if grid.text(hr, 0) and label_key(grid.text(hr, 0)) not in active().funds_columns else ""
         block.rows.append(FundsRow(kind="total", label=label or "资金总额", source=grid.source(hr, 0), **values))
         block.horizontal = True
+        if trace is not None:
+            trace.note("项目资金按“标签 | 数值”成对横排读取（每个标签右边一格是它的值）。")
         return block
     first_col = min(c1 for _, c1, _ in spans)
     last_col = max(c2 for _, _, c2 in spans)
@@ -274,16 +280,23 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
     elif code == "FUNDS_ROW_SHIFTED":
         read = "、".join(f"{_FIELD_CN[k]} {values[k].text or '（空）'}" for k in AMOUNT_FIELDS + ("rate",)
                         if k in values)
+        why = ("按表头位置读出的金额与执行率不符；已按与执行率相符的读法读取" if agrees(values) else
+               "已按上面资金总额一行的对齐方式读取")
         block.findings.append(Finding(
             "FUNDS_ROW_SHIFTED", "info",
-            f"“{grid.text(r, label_col)}”一行的单元格比表头多，按表头位置读出的金额与执行率不符；"
-            f"已按与执行率相符的读法读取：{read}。请核对该行是否错位。",
+            f"“{grid.text(r, label_col)}”一行的单元格比表头多，{why}：{read}。请核对该行是否错位。",
             project=project, location=grid.source(r, label_col)))
     return values
 
 
-_FIELD_CN = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
-             "rate": "执行率"}
+FIELD_CN = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
+            "rate": "执行率", "weight": "分值", "score": "得分", "arrived": "到位数"}
+_FIELD_CN = FIELD_CN
+
+
+def _cols(grid: Grid, r: int, c1: int, c2: int) -> str:
+    a, b = grid.source(r, c1).cell.rstrip("0123456789-"), grid.source(r, c2).cell.rstrip("0123456789-")
+    return a if a == b else f"{a}–{b}"
 
 
 def _rate(cell: Cell | None) -> Decimal | None:

@@ -61,16 +61,23 @@ class IndicatorBlock:
 
 
 def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
-    """First row holding 一级指标 (or 二级指标) and 三级指标."""
+    """First row holding 三级指标 (or 指标名称…) with 一级指标 or 二级指标, or — a flat list
+    (指标名称 | 计量单位 | 指标性质 | 年初指标值 | 全年完成值 | 指标权重 | 指标得分) — with a
+    target and an actual column."""
+    columns = active().indicator_columns
     for r in range(r1, r2):
-        if _is_header_row(index.row_keys[r]):
+        if _is_header_row(index.row_keys[r], columns):
             return r
     return None
 
 
-def _is_header_row(row_keys: list[tuple[int, str]]) -> bool:
-    keys = {k for _, k in row_keys}
-    return "三级指标" in keys and ("一级指标" in keys or "二级指标" in keys)
+def _is_header_row(row_keys: list[tuple[int, str]], columns: dict[str, str] | None = None) -> bool:
+    if columns is None:
+        columns = active().indicator_columns
+    fields = {columns[k] for _, k in row_keys if k in columns}
+    if "name" not in fields:
+        return False
+    return "level1" in fields or "level2" in fields or {"target", "actual"} <= fields
 
 
 def _classify(upper: str, lower: str) -> str | None:
@@ -187,8 +194,33 @@ def _is_number(cell: Cell) -> bool:
     return to_decimal(str(cell.value).rstrip("分")) is not None if cell.value else False
 
 
-def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: str = "") -> IndicatorBlock:
+FIELD_CN = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "指标值",
+            "nature": "指标性质/符号", "unit": "度量单位", "actual": "实际完成值", "weight": "分值",
+            "weight_pct": "权重占比", "score": "得分", "converted": "折算得分",
+            "deviation": "偏差原因", "coefficient": "得分系数", "core": "是否核心指标",
+            "status": "完成情况"}
+
+
+def _trace_columns(grid: Grid, hr: int, last_header: int, cols, trace) -> None:
+    for name, (c1, c2) in sorted(cols.items(), key=lambda item: item[1]):
+        r = last_header if grid.text(last_header, c1) and last_header != hr and \
+            grid.anchor(last_header, c1)[0] == last_header else hr
+        a = grid.source(r, c1).cell.rstrip("0123456789-")
+        b = grid.source(r, c2).cell.rstrip("0123456789-")
+        trace.column("indicators", FIELD_CN.get(name, name), grid.source(r, c1).cell,
+                      grid.text(r, c1) or grid.text(hr, c1), a if a == b else f"{a}–{b}")
+
+
+def _is_breakdown(text: str) -> bool:
+    """``其中：…`` — a breakdown of the row above, not an indicator of its own."""
+    return squeeze_label(text).startswith("其中")
+
+
+def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: str = "",
+                    trace=None) -> IndicatorBlock:
     cols, last_header = header_columns(grid, hr, r2)
+    if trace is not None:
+        _trace_columns(grid, hr, last_header, cols, trace)
     keys = {k for _, k in index.row_keys[hr]} | (
         {k for _, k in index.row_keys[last_header]} if last_header != hr else set())
     layout = "hebei" if "符号" in keys else ("sichuan" if "指标性质" in keys else "national")
@@ -207,23 +239,37 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     grid_cell, first_filled = grid.cell, grid.first_filled
     skip_to = -1
     footer, totals = active().role_keys("footer"), active().role_keys("total")
+    columns = active().indicator_columns
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
         if row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
+            if trace is not None:
+                c = row_keys[0][0]
+                trace.skip(grid.source(r, c).cell, grid.text(r, c), "表尾标签（说明、附件、填表人等）：指标表到此结束")
             break  # 填表人：… 联系电话：… under a form without a 总分 row
         if row_keys and any(labelled_as(k, totals) for c, k in row_keys if c <= name_col):
             _read_total(grid, r, cols, block)
             block.last_row = r
             if block.reported_grade.is_empty:
                 _read_grade_row(grid, index, r + 1, min(r + 3, r2), block)
+            if trace is not None:
+                c = row_keys[0][0]
+                trace.role("总分", grid.source(r, c).cell, grid.text(r, c),
+                           block.reported_total.source.cell if block.reported_total.source else "",
+                           block.reported_total.text or "（空）")
             break
-        if row_keys and _is_header_row(row_keys):
+        if row_keys and _is_header_row(row_keys, columns):
             skip_to = r + 1 if _is_header_continuation(grid, r) else r
+            if trace is not None:
+                trace.skip(grid.source(r, row_keys[0][0]).cell, grid.text(r, row_keys[0][0]),
+                           "表头重复（表格跨页或拆成两张表）")
             continue  # the header repeated (a table split over two pages or two tables)
         if r <= skip_to:
             continue
-        raw1 = _text(grid, r, span1)
-        raw2 = _text(grid, r, span2)
+        # a header cell merged down over the data rows (Word: 一级指标 spanning the column)
+        # names no row: its text is the header's, not a value
+        raw1 = _text(grid, r, span1) if span1 is None or grid.anchor(r, span1[0])[0] > last_header else ""
+        raw2 = _text(grid, r, span2) if span2 is None or grid.anchor(r, span2[0])[0] > last_header else ""
         # _cell(grid, r, span) for each span, inline
         name_cell, actual, weight, score, deviation = [
             EMPTY if span is None else grid_cell(r, span[0]) if span[0] == span[1]
@@ -245,7 +291,15 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
         if raw2:
             level2 = split_label(raw2)[0]
         if all(c.is_empty for c in (name_cell, target, actual, weight, score, deviation)):
+            if trace is not None and (raw1 or raw2):
+                trace.skip(grid.source(r, (span1 or span2)[0]).cell, raw1 or raw2,
+                           "只有一级/二级指标名称，没有三级指标和数值")
             continue  # an empty row, or a row holding only 一级/二级 labels or notes
+        if weight.is_empty and score.is_empty and _is_breakdown(name_cell.text or raw2):
+            if trace is not None:
+                trace.skip(name_cell.source.cell if name_cell.source else "", name_cell.text or raw2,
+                           "“其中…”明细行，没有分值：不是单独的指标")
+            continue
         inferred = False
         l1 = level1
         if not seen_level1:
