@@ -80,6 +80,10 @@ class LayoutPack:
     indicator_columns: dict[str, str] = field(default_factory=dict)
     header_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     inline_labels: frozenset[str] = frozenset()
+    title_suffixes: tuple[str, ...] = ()
+    department_wide: tuple[str, ...] = ()
+    stop_keys: frozenset[str] = frozenset()  # header labels: the end of a label's value search
+    list_headings: frozenset[str] = frozenset()
 
     def role_keys(self, role: str) -> frozenset[str]:
         return self.keys.get(role, frozenset())
@@ -124,6 +128,10 @@ def _compile(pack: LayoutPack) -> LayoutPack:
     pack.header_keys = {role: tuple(sorted(keys.get(role, ()))) for role in
                         (*HEADER_ROLES, "year", "goal_expected", "goal_actual")}
     pack.inline_labels = frozenset().union(*(keys.get(r, frozenset()) for r in (*HEADER_ROLES, "year")))
+    pack.title_suffixes = tuple(sorted(keys.get("title_suffix", ()), key=len, reverse=True))
+    pack.department_wide = tuple(keys.get("department_wide", ()))
+    pack.stop_keys = pack.inline_labels
+    pack.list_headings = frozenset(pack.funds_columns) | keys.get("list_heading", frozenset())
     common.use_inline_labels(pack.inline_labels)
     return pack
 
@@ -207,7 +215,7 @@ _ACTIVE: LayoutPack | None = None
 
 def active() -> LayoutPack:
     """The pack the locator reads with (the default until :func:`use` says otherwise)."""
-    return _ACTIVE if _ACTIVE is not None else load_layout_pack()
+    return _ACTIVE or _DEFAULT_CACHE or load_layout_pack()
 
 
 def user_pack() -> LayoutPack | None:

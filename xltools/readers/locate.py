@@ -41,15 +41,16 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 def _is_title(key: str) -> bool:
     """``项目支出绩效自评表`` (any prefix, any of the pack's title endings); not the
     department-wide ``部门整体支出绩效自评表``."""
-    return len(key) <= 30 and key.endswith(_title_suffixes()) and not _is_department_wide(key)
+    pack = active()
+    return len(key) <= 30 and key.endswith(pack.title_suffixes) and not _is_department_wide(key, pack)
 
 
 def _title_suffixes() -> tuple[str, ...]:
-    return tuple(active().role_keys("title_suffix"))
+    return active().title_suffixes
 
 
-def _is_department_wide(key: str) -> bool:
-    return any(word in key for word in active().role_keys("department_wide"))
+def _is_department_wide(key: str, pack: LayoutPack | None = None) -> bool:
+    return any(word in key for word in (pack or active()).department_wide)
 
 
 def _project_keys() -> tuple[str, ...]:
@@ -58,16 +59,13 @@ def _project_keys() -> tuple[str, ...]:
 
 def _stop_keys() -> frozenset[str]:
     """Labels that end the search for a header label's value (another header label)."""
-    pack = active()
-    return frozenset().union(*(pack.role_keys(r) for r in
-                               ("project_name", "department", "implementing_unit", "year")))
+    return active().stop_keys
 
 
 def _list_heading_keys() -> frozenset[str]:
     """Column headings of a list of projects (序号 | 项目名称 | 全年预算数 | 执行率 | 自评得分 |
     等级): two of them right of 项目名称 on its row make that row a table header."""
-    pack = active()
-    return frozenset(pack.funds_columns) | pack.role_keys("list_heading")
+    return active().list_headings
 
 
 def _is_list_header(index: LabelIndex, r: int, c: int) -> bool:
@@ -106,7 +104,9 @@ def form_starts(index: LabelIndex) -> list[int]:
     A 项目名称 that heads a column of a list (``序号 | 项目名称 | 全年预算数 | 执行率 | 等级``,
     the summary table of a 自评报告) starts nothing.
     """
-    titles = sorted({r for key, ps in index.positions.items() if _is_title(key) for r, _ in ps})
+    suffixes = active().title_suffixes
+    titles = sorted({r for key, ps in index.positions.items()
+                     if key.endswith(suffixes) and _is_title(key) for r, _ in ps})
     names = sorted({r for r, c in _project_positions(index) if not _is_list_header(index, r, c)})
     starts: list[int] = []
     events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])

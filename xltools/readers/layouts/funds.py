@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ...core.decimals import to_decimal
-from ...core.model import Cell, Finding, FundsRow
+from ...core.model import EMPTY, Cell, Finding, FundsRow
 from ..grid import Grid
 from ..layout_pack import active
 from .common import LabelIndex, label_key, label_weight, row_anchors, span_of, split_label, squeeze_label
@@ -267,7 +267,7 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
         values, code = realigned, "ROW_REALIGNED"
     else:
         code = None
-    if not agrees(values) and (block.shifted is not None or _rate(values.get("rate")) is not None):
+    if (block.shifted is not None or not values.get("rate", EMPTY).is_empty) and not agrees(values):
         shifted = _shift(grid, r, label_col, stop, spans, block.shifted)
         if shifted is not None:
             (values, block.shifted), code = shifted, "FUNDS_ROW_SHIFTED"

@@ -240,6 +240,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     skip_to = -1
     footer, totals = active().role_keys("footer"), active().role_keys("total")
     columns = active().indicator_columns
+    head1 = _text(grid, hr, span1) if span1 else ""
+    head2 = _text(grid, hr, span2) if span2 else ""
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
         if row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
@@ -268,8 +270,12 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             continue
         # a header cell merged down over the data rows (Word: 一级指标 spanning the column)
         # names no row: its text is the header's, not a value
-        raw1 = _text(grid, r, span1) if span1 is None or grid.anchor(r, span1[0])[0] > last_header else ""
-        raw2 = _text(grid, r, span2) if span2 is None or grid.anchor(r, span2[0])[0] > last_header else ""
+        raw1 = _text(grid, r, span1)
+        raw2 = _text(grid, r, span2)
+        if raw1 and raw1 == head1 and grid.anchor(r, span1[0])[0] <= last_header:
+            raw1 = ""
+        if raw2 and raw2 == head2 and grid.anchor(r, span2[0])[0] <= last_header:
+            raw2 = ""
         # _cell(grid, r, span) for each span, inline
         name_cell, actual, weight, score, deviation = [
             EMPTY if span is None else grid_cell(r, span[0]) if span[0] == span[1]
