@@ -232,13 +232,8 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
             fs.problems.append(f"miss not flagged: {name!r} (met={None if ir is None else ir.met})")
 
 
-def score_file(path: Path, form: dict, pack=None) -> FileScore:
-    """Read one rendered file with xltools and score it against the form's expectations."""
-    from xltools.pipeline import process_file
-
-    expected = form["expected"]
-    fs = FileScore(form["id"], form["province"], path.name)
-    report = process_file(path, pack)
+def score_expected(report, expected: dict, fs: FileScore) -> FileScore:
+    """Score one expected form against what xltools read from a file (``process_file``'s report)."""
     result = _pick_result(report.results, expected)
     if result is None and len(report.results) == 1:
         # one form read, under another name: not "found", but its rows are still compared
@@ -258,6 +253,19 @@ def score_file(path: Path, form: dict, pack=None) -> FileScore:
     fs.found = True
     score_result(result, expected, fs)
     return fs
+
+
+def score_path(path: Path, expected: list[dict], form_id: str, province: str, pack=None) -> list[FileScore]:
+    """Read one file once and score each form it should hold."""
+    from xltools.pipeline import process_file
+
+    report = process_file(path, pack)
+    return [score_expected(report, e, FileScore(form_id, province, path.name)) for e in expected]
+
+
+def score_file(path: Path, form: dict, pack=None) -> FileScore:
+    """Read one rendered corpus file with xltools and score it against the form's expectations."""
+    return score_path(path, [form["expected"]], form["id"], form["province"], pack)[0]
 
 
 # --- the corpus ----------------------------------------------------------------------------------
