@@ -84,6 +84,7 @@ class LayoutPack:
     department_wide: tuple[str, ...] = ()
     stop_keys: frozenset[str] = frozenset()  # header labels: the end of a label's value search
     list_headings: frozenset[str] = frozenset()
+    funds_row_suffixes: tuple[str, ...] = ()
 
     def role_keys(self, role: str) -> frozenset[str]:
         return self.keys.get(role, frozenset())
@@ -125,8 +126,9 @@ def _compile(pack: LayoutPack) -> LayoutPack:
     for role, name in INDICATOR_FIELDS.items():
         for key in keys.get(role, ()):
             pack.indicator_columns.setdefault(key, name)
-    pack.header_keys = {role: tuple(sorted(keys.get(role, ()))) for role in
-                        (*HEADER_ROLES, "year", "goal_expected", "goal_actual")}
+    pack.header_keys = {role: tuple(dict.fromkeys(k for k in (common.label_key(t) for t in pack.texts.get(role, ())) if k))
+                        for role in (*HEADER_ROLES, "year", "goal_expected", "goal_actual")}
+    pack.funds_row_suffixes = tuple(sorted(pack.funds_rows, key=len, reverse=True))
     pack.inline_labels = frozenset().union(*(keys.get(r, frozenset()) for r in (*HEADER_ROLES, "year")))
     pack.title_suffixes = tuple(sorted(keys.get("title_suffix", ()), key=len, reverse=True))
     pack.department_wide = tuple(keys.get("department_wide", ()))

@@ -24,6 +24,7 @@ form (none today: a grid without any form yields ``([], [])``; ``files.read_form
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..core.decimals import to_decimal
 from ..core.model import EMPTY, Cell, Finding, Form
@@ -314,6 +315,14 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         findings.extend(funds.findings)
     if indicators:
         findings.extend(indicators.findings)
+    funds_rows = tuple(funds.rows) if funds else ()
+    if indicators is not None and indicators.budget_row is not None and funds_rows \
+            and funds_rows[0].kind == "total":
+        weight, score = indicators.budget_row  # 预算执行率 scored as a row of the indicator table
+        total = funds_rows[0]
+        funds_rows = (replace(total, weight=total.weight if not total.weight.is_empty else weight,
+                              score=total.score if not total.score.is_empty else score),
+                      *funds_rows[1:])
     reported_total = indicators.reported_total if indicators else EMPTY
     if reported_total.is_empty and not reported_total.no_cached_value:
         reported_total = _total_elsewhere(grid, index, above, r2, indicators, trace)
@@ -327,7 +336,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         department=header["department"],
         implementing_unit=header["implementing_unit"],
         year=_year(grid, index, above, min(r2, (funds.header_row if funds else goal_end) + 1), r1),
-        funds=tuple(funds.rows) if funds else (),
+        funds=funds_rows,
         goal_expected=expected,
         goal_actual=actual,
         indicators=tuple(indicators.indicators) if indicators else (),
@@ -410,7 +419,11 @@ def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators
 
 def _labelled(grid: Grid, index: LabelIndex, keys, r1: int, r2: int,
               trace: FormTrace | None = None, role: str = "") -> Cell:
-    pos = index.first(keys, r1, r2)
+    pos = None
+    for key in keys:  # the pack's order: 主管部门 before 单位名称
+        pos = index.first((key,), r1, r2)
+        if pos is not None:
+            break
     if pos is None:
         return EMPTY
     inline = inline_value(grid.text(*pos))

@@ -93,11 +93,14 @@ def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, D
                     m = _UNIT.search(part)
                     if part in ("元", "万元") or m:
                         unit = m.group(1) if m else part
-                if key == "预算执行情况":
-                    weight = label_weight(str(grid.raw(r, c))) or weight
+                weight = label_weight(str(grid.raw(r, c))) or weight  # 预算执行情况（20分）
             m = _UNIT.search(key)
             if m:
                 unit = m.group(1)
+            elif r == r2 - 1:  # the header row: 年度预算数(元) | 年初预算 | …
+                parts = split_label(str(grid.raw(r, c)))[1]
+                if parts and parts[0] in ("元", "万元"):
+                    unit = parts[0]
         for c in range(grid.width):  # a note in brackets, （单位：元）, is not in the label index
             value = grid.raw(r, c)
             if isinstance(value, str) and "单位" in value and len(value) <= 30:
@@ -108,10 +111,18 @@ def detect_unit(grid: Grid, index: LabelIndex, r1: int, r2: int) -> tuple[str, D
 
 
 def _row_label(index: LabelIndex, r: int, before: int) -> tuple[int, str, str] | None:
-    rows = active().funds_rows
+    """The row's label left of the amounts: one of the pack's funds row labels, or a label ending
+    with one (``年度财政资金总额`` → total, ``其中：省级财政资金`` → appropriation)."""
+    pack = active()
+    rows = pack.funds_rows
     for c, key in index.row_keys[r]:
         if c < before and key in rows:
             return c, key, rows[key]
+    for c, key in index.row_keys[r]:
+        if c < before and len(key) <= 16:
+            for suffix in pack.funds_row_suffixes:
+                if len(suffix) >= 2 and key.endswith(suffix):
+                    return c, key, rows[suffix]
     return None
 
 
@@ -178,6 +189,10 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
         if unit == "元":
             values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
         label = grid.text(r, c)
+        if kind == "total" and not block.rows and values.get("weight", EMPTY).is_empty:
+            weight = _declared_weight(grid, hr, spans, declared)
+            if weight is not None:
+                values["weight"] = Cell(weight[0], weight[1])
         block.rows.append(FundsRow(kind=kind, label=label, source=grid.source(r, c), **values))
         block.last_row = r
         if kind == "total" and stop < grid.width and block.note is None:
@@ -185,6 +200,23 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
             if anchor[0] > hr and grid.text(r, stop):  # not the template's instruction header
                 block.note = grid.cell(r, stop)
     return block
+
+
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)分")
+
+
+def _declared_weight(grid: Grid, hr: int, spans, declared: Decimal | None):
+    """The 分值 of budget execution where the block has no 分值 column: written in its title
+    (``预算执行情况（20分）``) or in the 得分 header (``得分（20分*执行率）``); ``(weight, source)``."""
+    for name, c1, _ in spans:
+        if name == "score":
+            for part in split_label(grid.text(hr, c1))[1]:
+                m = _POINTS.search(part)
+                if m:
+                    return Decimal(m.group(1)), grid.source(hr, c1)
+    if declared is not None:
+        return declared, grid.source(hr, 0)
+    return None
 
 
 def _is_value(grid: Grid, r: int, c: int) -> bool:
@@ -222,6 +254,11 @@ def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, C
             break
         values.update(found)
         last = r
+    if hr > 0:  # a label standing above its value (预算执行进度(%) over 100), beside the pairs
+        for c, key in index.row_keys[hr - 1]:
+            name = columns.get(key)
+            if name and name not in values and grid.anchor(hr, c)[0] == hr and _is_value(grid, hr, c):
+                values[name] = grid.cell(hr, c)
     values.pop("arrived", None)
     if not ({"budget", "executed"} & set(values)):
         return None
@@ -229,8 +266,8 @@ def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, C
 
 
 def _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block):
-    """Hebei writes the totals in the row right under the header, without a row label."""
-    if block.rows or r != hr + 1 or block.layout != "hebei":
+    """The totals in the row right under the header without a row label (Hebei)."""
+    if block.rows or r != hr + 1 or any(grid.text(r, c) for c in range(first_col)):
         return None
     if any(to_decimal(grid.raw(r, c)) is not None for c in range(first_col, end)):
         return first_col - 1 if first_col > 0 else 0, "总额", "total"

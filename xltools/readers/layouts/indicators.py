@@ -58,6 +58,7 @@ class IndicatorBlock:
     reported_grade: Cell = EMPTY
     layout: str = "national"
     findings: list[Finding] = field(default_factory=list)
+    budget_row: tuple[Cell, Cell] | None = None  # (分值, 得分) of a 预算执行率 row in the table
 
 
 def find_header(index: LabelIndex, r1: int, r2: int) -> int | None:
@@ -89,22 +90,41 @@ def _classify(upper: str, lower: str) -> str | None:
 
 
 def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, int]], int]:
-    """``({field: (c1, c2)}, last header row)`` — reads a second header row when present."""
-    lower_row = hr + 1 if hr + 1 < r2 and _is_header_continuation(grid, hr) else None
+    """``({field: (c1, c2)}, last header row)`` — reads the header's further rows when present
+    (up to three rows: ``年度`` merged over two rows, ``指标值`` in the third)."""
+    rows = [hr]
+    while len(rows) < 3 and rows[-1] + 1 < r2 and _is_header_continuation(grid, rows[-1]):
+        rows.append(rows[-1] + 1)
+    lower_row = rows[-1] if len(rows) > 1 else None
     fields: dict[str, tuple[int, int]] = {}
+    last: tuple[str, int] | None = None  # the field classified last and its last column
     for c in range(grid.width):
-        upper_text = grid.text(hr, c)
-        upper = label_key(upper_text) if upper_text else ""
-        lower = ""
-        if lower_row is not None and grid.anchor(lower_row, c) != grid.anchor(hr, c):
-            lower = label_key(grid.text(lower_row, c))
+        parts: list[str] = []
+        seen_anchor = None
+        for r in rows:
+            anchor = grid.anchor(r, c)
+            if anchor != seen_anchor:
+                seen_anchor = anchor
+                text = grid.text(r, c)
+                if text:
+                    parts.append(label_key(text))
+        if len(parts) > 1:
+            upper, lower = "".join(parts[:-1]), parts[-1]
+        else:
+            upper, lower = (parts[0] if parts else ""), ""
         name = _classify(upper, lower)
         if name is None:
             continue
+        if name == "weight" and last is not None and last[0] in ("level1", "level2") \
+                and last[1] == c - 1:
+            # 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分: a level's own 分值
+            name = last[0] + "_weight"
+        last = (name, c)
         if name in fields:
             c1, c2 = fields[name]
             if c2 == c - 1 and not lower:
                 fields[name] = (c1, c)  # same label continues (a merged header)
+                last = (name, c)
             continue
         fields[name] = (c, c)
     if hr > 0:
@@ -143,8 +163,13 @@ def _is_header_continuation(grid: Grid, hr: int) -> bool:
         text = grid.text(r, c)
         if not text:
             continue
-        if label_key(text) not in active().indicator_columns:
-            return False
+        key = label_key(text)
+        if key not in active().indicator_columns:
+            # a header word cut in two by a line break: 偏差原因分 over 析及改进措施
+            upper = grid.text(hr, c)
+            if not upper or _classify(label_key(upper), key) is None or \
+                    label_key(upper) + key not in active().indicator_columns:
+                return False
         seen = True
     return seen or merged_down
 
@@ -198,7 +223,7 @@ FIELD_CN = {"level1": "一级指标", "level2": "二级指标", "name": "三级�
             "nature": "指标性质/符号", "unit": "度量单位", "actual": "实际完成值", "weight": "分值",
             "weight_pct": "权重占比", "score": "得分", "converted": "折算得分",
             "deviation": "偏差原因", "coefficient": "得分系数", "core": "是否核心指标",
-            "status": "完成情况"}
+            "status": "完成情况", "level1_weight": "一级指标分值", "level2_weight": "二级指标分值"}
 
 
 def _trace_columns(grid: Grid, hr: int, last_header: int, cols, trace) -> None:
@@ -240,16 +265,27 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     skip_to = -1
     footer, totals = active().role_keys("footer"), active().role_keys("total")
     columns = active().indicator_columns
+    l1_weight_span = cols.get("level1_weight")
+    budget_keys = active().role_keys("execution_rate")
     head1 = _text(grid, hr, span1) if span1 else ""
     head2 = _text(grid, hr, span2) if span2 else ""
+    ended_at: int | None = None  # the footer row that ended the indicator rows
     for r in range(last_header + 1, r2):
         row_keys = index.row_keys[r]
-        if row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
+        is_total = bool(row_keys) and any(labelled_as(k, totals) for c, k in row_keys if c <= name_col)
+        if ended_at is not None:
+            # after 其他需要说明事项 / 附件: only a 总分 row right under it still belongs here
+            if not is_total:
+                if r - ended_at >= 3:
+                    break
+                continue
+        elif row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
             if trace is not None:
                 c = row_keys[0][0]
                 trace.skip(grid.source(r, c).cell, grid.text(r, c), "表尾标签（说明、附件、填表人等）：指标表到此结束")
-            break  # 填表人：… 联系电话：… under a form without a 总分 row
-        if row_keys and any(labelled_as(k, totals) for c, k in row_keys if c <= name_col):
+            ended_at = r  # 填表人：… 联系电话：… under a form without a 总分 row
+            continue
+        if is_total:
             _read_total(grid, r, cols, block)
             block.last_row = r
             if block.reported_grade.is_empty:
@@ -284,7 +320,9 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             target = _cell(grid, r, target_span)
         else:
             target = _joined_target(grid, r, cols)
-        if weight_pct and weight.is_empty:
+        if weight_pct and (weight.is_empty or not _is_number(weight)):
+            # 指标分值 empty, or holding the indicator's description (a header whose column
+            # holds other content): 权重占比(%) is the weight
             weight = _cell(grid, r, cols.get("weight_pct"))
         if not weight.is_empty and _merged_from_above(grid, r, value_spans[2]):
             weight = EMPTY  # one 分值 for several rows: counted once, on its first row
@@ -293,9 +331,21 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
         if raw1:
             level1 = split_label(raw1)[0]
             level1_weight = label_weight(raw1)
+            if level1_weight is None and l1_weight_span is not None:
+                level1_weight = to_decimal(_text(grid, r, l1_weight_span) or None)
             seen_level1 = True
         if raw2:
             level2 = split_label(raw2)[0]
+        if budget_keys and (label_key(name_cell.text) in budget_keys or
+                            (raw1 and label_key(raw1) in budget_keys)):
+            # budget execution scored as a row of the indicator table (预算执行率 | 10 | 10):
+            # the funds block's concern, not an indicator
+            if not (weight.is_empty and score.is_empty):
+                block.budget_row = (weight, score)
+            if trace is not None:
+                trace.skip(name_cell.source.cell if name_cell.source else "", name_cell.text or raw1,
+                           "预算执行率行：属于预算执行，不作为绩效指标")
+            continue
         if all(c.is_empty for c in (name_cell, target, actual, weight, score, deviation)):
             if trace is not None and (raw1 or raw2):
                 trace.skip(grid.source(r, (span1 or span2)[0]).cell, raw1 or raw2,
