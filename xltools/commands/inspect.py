@@ -141,6 +141,8 @@ def render(doc: dict) -> list[str]:
         if not n:
             if sheet.get("closest"):
                 lines.append(f"  最接近自评表的是 {sheet['closest']}。")
+            elif "closest" in sheet:
+                lines.append("  没有一行含有已知的表头文字（项目名称、预算数、三级指标……）。")
             if sheet.get("found"):
                 lines.append(f"  已找到：{'、'.join(sheet['found'])}。")
             if sheet.get("missing"):

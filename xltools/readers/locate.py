@@ -325,7 +325,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
                       *funds_rows[1:])
     reported_total = indicators.reported_total if indicators else EMPTY
     if reported_total.is_empty and not reported_total.no_cached_value:
-        reported_total = _total_elsewhere(grid, index, above, r2, indicators, trace)
+        reported_total = _total_elsewhere(grid, index, above, r2, indicators, funds, trace)
     layouts = {funds.layout if funds else "national", indicators.layout if indicators else "national"}
     layout = "sichuan" if "sichuan" in layouts else ("hebei" if "hebei" in layouts else "national")
     expected, actual = _goals(grid, index, r1, goal_end)
@@ -383,7 +383,7 @@ def _name_from_title(grid: Grid, index: LabelIndex, r1: int, r2: int,
     return EMPTY
 
 
-def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators,
+def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators, funds,
                      trace: FormTrace | None) -> Cell:
     """A total written away from the indicator table: ``项目总得分 99分`` right of the title,
     ``自评总分：95`` on a line of its own under the table."""
@@ -392,6 +392,8 @@ def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators
     for r in range(start, r2):
         if indicators is not None and indicators.header_row <= r <= indicators.last_row:
             continue
+        if funds is not None and funds.header_row <= r <= funds.last_row:
+            continue  # 合计 | 80 | 80 is the funds total, not the form's
         for c, key in index.row_keys[r]:
             label, _, value = key.partition(":")
             if label not in totals:
