@@ -198,9 +198,9 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
         ir = read[idx]
         ind = ir.indicator
         diffs = []
-        if not same_label(row.get("level1", ""), ind.level1):
+        if row.get("level1") is not None and not same_label(row["level1"], ind.level1):
             diffs.append(f"level1 {ind.level1!r}≠{row.get('level1')!r}")
-        if "level2" in row and not same_label(row.get("level2", ""), ind.level2):
+        if row.get("level2") is not None and not same_label(row["level2"], ind.level2):
             diffs.append(f"level2 {ind.level2!r}≠{row.get('level2')!r}")
         if squash(ind.target.text) != squash(row.get("target", "")):
             diffs.append(f"target {ind.target.text!r}≠{row.get('target')!r}")
