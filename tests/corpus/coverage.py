@@ -8,6 +8,7 @@ read with the expectations written by hand in the corpus file.
     python tests/corpus/coverage.py            # the table per province
     python tests/corpus/coverage.py --json     # the same numbers, and every miss, as JSON
     python tests/corpus/coverage.py --detail   # the table and each difference
+    python tests/corpus/coverage.py --variants # the same per kind of variant (variants.py)
 
 What counts (per rendered file):
 
@@ -284,7 +285,10 @@ class Totals:
     misses: int = 0
     misses_flagged: int = 0
 
+    form_ids: set = field(default_factory=set)
+
     def add(self, fs: FileScore) -> None:
+        self.form_ids.add(fs.form_id)
         self.forms += 1
         self.found += fs.found
         self.funds += fs.funds_expected
@@ -298,16 +302,20 @@ class Totals:
         self.misses_flagged += fs.misses_flagged
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "form_ids"}
+        out["distinct_forms"] = len(self.form_ids)
+        return out
 
 
 def measure(outdir: Path | None = None, forms: list[dict] | None = None) -> tuple[list[FileScore], dict[str, Totals], Totals]:
     """Render and read the corpus; per-file scores, totals per province and overall."""
-    forms = [f for f in (forms if forms is not None else render.load_corpus()) if scored(f)]
+    forms = forms if forms is not None else render.load_corpus()
     with tempfile.TemporaryDirectory(prefix="xltools-corpus-") as tmp:
         out = Path(outdir) if outdir else Path(tmp)
         scores = []
-        for i, form in enumerate(forms, start=1):
+        for i, form in enumerate(forms, start=1):  # the same .docx choice as render.py
+            if not scored(form):
+                continue
             for path in render.render_form(form, out, i):
                 scores.append(score_file(path, form))
     by_province: dict[str, Totals] = defaultdict(Totals)
@@ -318,16 +326,31 @@ def measure(outdir: Path | None = None, forms: list[dict] | None = None) -> tupl
     return scores, dict(sorted(by_province.items())), overall
 
 
+def measure_variants(outdir: Path | None = None) -> dict[str, Totals]:
+    """Every variant of every readable form (variants.py), read and scored; totals per kind."""
+    import variants
+
+    forms = [f for f in render.load_corpus() if scored(f)]
+    by_kind: dict[str, Totals] = defaultdict(Totals)
+    with tempfile.TemporaryDirectory(prefix="xltools-variants-") as tmp:
+        out = Path(outdir) if outdir else Path(tmp)
+        for v in variants.all_variants(forms):
+            path = variants.write_variant(v, out)
+            for fs in score_path(path, v.expected, v.form_id, v.province):
+                by_kind[v.kind].add(fs)
+    return {k: by_kind[k] for k in variants.KINDS if k in by_kind}
+
+
 def _pct(a: int, b: int) -> str:
     return "—" if b == 0 else f"{a}/{b} ({100 * a / b:.0f}%)"
 
 
 def table(by_province: dict[str, Totals], overall: Totals) -> str:
-    head = "| 省份 | 文件 | 找到表单 | 资金准确 | 指标行准确（多读行） | 总分准确 | 未完成标为 met=false |"
+    head = "| 省份 | 表单（渲染文件） | 找到表单 | 资金准确 | 指标行准确（多读行） | 总分准确 | 未完成标为 met=false |"
     lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, t in list(by_province.items()) + [("合计", overall)]:
         lines.append(
-            f"| {name} | {t.forms} | {_pct(t.found, t.forms)} | {_pct(t.funds_exact, t.funds)} | "
+            f"| {name} | {len(t.form_ids)}（{t.forms}） | {_pct(t.found, t.forms)} | {_pct(t.funds_exact, t.funds)} | "
             f"{_pct(t.rows_exact, t.rows)}（{t.rows_extra}） | {_pct(t.totals_exact, t.totals)} | "
             f"{_pct(t.misses_flagged, t.misses)} |")
     return "\n".join(lines)
@@ -338,13 +361,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     parser.add_argument("--detail", action="store_true", help="列出每个文件的差异")
     parser.add_argument("--keep", metavar="DIR", help="把渲染出的文件留在 DIR")
+    parser.add_argument("--variants", action="store_true", help="改为按变体类型统计（variants.py 生成的变体）")
     args = parser.parse_args(argv)
+    if args.variants:
+        by_kind = measure_variants(Path(args.keep) if args.keep else None)
+        overall = Totals()
+        for t in by_kind.values():
+            for key, value in t.__dict__.items():
+                if key == "form_ids":
+                    overall.form_ids |= value
+                else:
+                    setattr(overall, key, getattr(overall, key) + value)
+        if args.json:
+            print(json.dumps({k: v.as_dict() for k, v in by_kind.items()}, ensure_ascii=False, indent=1))
+        else:
+            print(table(by_kind, overall).replace("| 省份 |", "| 变体 |", 1))
+        return 0
     scores, by_province, overall = measure(Path(args.keep) if args.keep else None)
     if args.json:
         print(json.dumps({
             "provinces": {k: v.as_dict() for k, v in by_province.items()},
             "overall": overall.as_dict(),
             "files": [fs.__dict__ for fs in scores],
+            "not_scored": [f["id"] for f in render.load_corpus() if not scored(f)],
         }, ensure_ascii=False, indent=1))
         return 0
     print(table(by_province, overall))
