@@ -138,14 +138,16 @@ class FileScore:
     problems: list[str] = field(default_factory=list)
 
 
-def _pick_result(results, expected: dict):
+def _pick_result(results, expected: dict, taken: frozenset = frozenset()):
+    """The form read whose project name is the expected one; ``taken`` holds ids already matched."""
+    free = [r for r in results if id(r) not in taken]
     want = squash(expected.get("project") or "")
     if not want:  # a fragment without its name: the one form read
-        return results[0] if results else None
-    for r in results:
+        return free[0] if len(free) == 1 else None
+    for r in free:
         if squash(r.form.project.text) == want:
             return r
-    for r in results:  # a name read with a prefix or suffix (部门整体 forms named from titles)
+    for r in free:  # a name read with a prefix or suffix (部门整体 forms named from titles)
         got = squash(r.form.project.text)
         if want and got and (want in got or got in want):
             return r
@@ -233,12 +235,18 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
             fs.problems.append(f"miss not flagged: {name!r} (met={None if ir is None else ir.met})")
 
 
-def score_expected(report, expected: dict, fs: FileScore) -> FileScore:
-    """Score one expected form against what xltools read from a file (``process_file``'s report)."""
-    result = _pick_result(report.results, expected)
-    if result is None and len(report.results) == 1:
+def score_expected(report, expected: dict, fs: FileScore, taken: set | None = None) -> FileScore:
+    """Score one expected form against what xltools read from a file (``process_file``'s report).
+
+    ``taken`` collects the forms already matched to other expected forms of the same file.
+    """
+    taken = taken if taken is not None else set()
+    result = _pick_result(report.results, expected, frozenset(taken))
+    free = [r for r in report.results if id(r) not in taken]
+    if result is None and len(free) == 1 and len(report.results) == 1:
         # one form read, under another name: not "found", but its rows are still compared
-        result = report.results[0]
+        result = free[0]
+        taken.add(id(result))
         fs.problems.append(f"project name read as {result.form.project.text!r}, expected {expected.get('project')!r}")
         score_result(result, expected, fs)
         return fs
@@ -251,17 +259,26 @@ def score_expected(report, expected: dict, fs: FileScore) -> FileScore:
         fs.total_expected = expected.get("total") not in (None, "")
         fs.misses = len(expected.get("misses", []))
         return fs
+    taken.add(id(result))
     fs.found = True
     score_result(result, expected, fs)
     return fs
 
 
 def score_path(path: Path, expected: list[dict], form_id: str, province: str, pack=None) -> list[FileScore]:
-    """Read one file once and score each form it should hold."""
+    """Read one file once and score each form it should hold (named forms matched first)."""
     from xltools.pipeline import process_file
 
     report = process_file(path, pack)
-    return [score_expected(report, e, FileScore(form_id, province, path.name)) for e in expected]
+    taken: set = set()
+    scores: dict[int, FileScore] = {}
+    # first the forms found by name, then the rest (a nameless fragment, a name read wrongly)
+    order = sorted(range(len(expected)), key=lambda i: not expected[i].get("project"))
+    named = [i for i in order if _pick_result(report.results, expected[i], frozenset(taken)) is not None
+             and expected[i].get("project")]
+    for i in named + [i for i in order if i not in named]:
+        scores[i] = score_expected(report, expected[i], FileScore(form_id, province, path.name), taken)
+    return [scores[i] for i in range(len(expected))]
 
 
 def score_file(path: Path, form: dict, pack=None) -> FileScore:
