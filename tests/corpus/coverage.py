@@ -8,6 +8,7 @@ read with the expectations written by hand in the corpus file.
     python tests/corpus/coverage.py            # the table per province
     python tests/corpus/coverage.py --json     # the same numbers, and every miss, as JSON
     python tests/corpus/coverage.py --detail   # the table and each difference
+    python tests/corpus/coverage.py --variants # the same per kind of variant (variants.py)
 
 What counts (per rendered file):
 
@@ -137,14 +138,16 @@ class FileScore:
     problems: list[str] = field(default_factory=list)
 
 
-def _pick_result(results, expected: dict):
+def _pick_result(results, expected: dict, taken: frozenset = frozenset()):
+    """The form read whose project name is the expected one; ``taken`` holds ids already matched."""
+    free = [r for r in results if id(r) not in taken]
     want = squash(expected.get("project") or "")
     if not want:  # a fragment without its name: the one form read
-        return results[0] if results else None
-    for r in results:
+        return free[0] if len(free) == 1 else None
+    for r in free:
         if squash(r.form.project.text) == want:
             return r
-    for r in results:  # a name read with a prefix or suffix (部门整体 forms named from titles)
+    for r in free:  # a name read with a prefix or suffix (部门整体 forms named from titles)
         got = squash(r.form.project.text)
         if want and got and (want in got or got in want):
             return r
@@ -198,9 +201,9 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
         ir = read[idx]
         ind = ir.indicator
         diffs = []
-        if not same_label(row.get("level1", ""), ind.level1):
+        if row.get("level1") is not None and not same_label(row["level1"], ind.level1):
             diffs.append(f"level1 {ind.level1!r}≠{row.get('level1')!r}")
-        if "level2" in row and not same_label(row.get("level2", ""), ind.level2):
+        if row.get("level2") is not None and not same_label(row["level2"], ind.level2):
             diffs.append(f"level2 {ind.level2!r}≠{row.get('level2')!r}")
         if squash(ind.target.text) != squash(row.get("target", "")):
             diffs.append(f"target {ind.target.text!r}≠{row.get('target')!r}")
@@ -232,12 +235,18 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
             fs.problems.append(f"miss not flagged: {name!r} (met={None if ir is None else ir.met})")
 
 
-def score_expected(report, expected: dict, fs: FileScore) -> FileScore:
-    """Score one expected form against what xltools read from a file (``process_file``'s report)."""
-    result = _pick_result(report.results, expected)
-    if result is None and len(report.results) == 1:
+def score_expected(report, expected: dict, fs: FileScore, taken: set | None = None) -> FileScore:
+    """Score one expected form against what xltools read from a file (``process_file``'s report).
+
+    ``taken`` collects the forms already matched to other expected forms of the same file.
+    """
+    taken = taken if taken is not None else set()
+    result = _pick_result(report.results, expected, frozenset(taken))
+    free = [r for r in report.results if id(r) not in taken]
+    if result is None and len(free) == 1 and len(report.results) == 1:
         # one form read, under another name: not "found", but its rows are still compared
-        result = report.results[0]
+        result = free[0]
+        taken.add(id(result))
         fs.problems.append(f"project name read as {result.form.project.text!r}, expected {expected.get('project')!r}")
         score_result(result, expected, fs)
         return fs
@@ -250,17 +259,26 @@ def score_expected(report, expected: dict, fs: FileScore) -> FileScore:
         fs.total_expected = expected.get("total") not in (None, "")
         fs.misses = len(expected.get("misses", []))
         return fs
+    taken.add(id(result))
     fs.found = True
     score_result(result, expected, fs)
     return fs
 
 
 def score_path(path: Path, expected: list[dict], form_id: str, province: str, pack=None) -> list[FileScore]:
-    """Read one file once and score each form it should hold."""
+    """Read one file once and score each form it should hold (named forms matched first)."""
     from xltools.pipeline import process_file
 
     report = process_file(path, pack)
-    return [score_expected(report, e, FileScore(form_id, province, path.name)) for e in expected]
+    taken: set = set()
+    scores: dict[int, FileScore] = {}
+    # first the forms found by name, then the rest (a nameless fragment, a name read wrongly)
+    order = sorted(range(len(expected)), key=lambda i: not expected[i].get("project"))
+    named = [i for i in order if _pick_result(report.results, expected[i], frozenset(taken)) is not None
+             and expected[i].get("project")]
+    for i in named + [i for i in order if i not in named]:
+        scores[i] = score_expected(report, expected[i], FileScore(form_id, province, path.name), taken)
+    return [scores[i] for i in range(len(expected))]
 
 
 def score_file(path: Path, form: dict, pack=None) -> FileScore:
@@ -284,7 +302,10 @@ class Totals:
     misses: int = 0
     misses_flagged: int = 0
 
+    form_ids: set = field(default_factory=set)
+
     def add(self, fs: FileScore) -> None:
+        self.form_ids.add(fs.form_id)
         self.forms += 1
         self.found += fs.found
         self.funds += fs.funds_expected
@@ -298,16 +319,20 @@ class Totals:
         self.misses_flagged += fs.misses_flagged
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        out = {k: v for k, v in self.__dict__.items() if k != "form_ids"}
+        out["distinct_forms"] = len(self.form_ids)
+        return out
 
 
 def measure(outdir: Path | None = None, forms: list[dict] | None = None) -> tuple[list[FileScore], dict[str, Totals], Totals]:
     """Render and read the corpus; per-file scores, totals per province and overall."""
-    forms = [f for f in (forms if forms is not None else render.load_corpus()) if scored(f)]
+    forms = forms if forms is not None else render.load_corpus()
     with tempfile.TemporaryDirectory(prefix="xltools-corpus-") as tmp:
         out = Path(outdir) if outdir else Path(tmp)
         scores = []
-        for i, form in enumerate(forms, start=1):
+        for i, form in enumerate(forms, start=1):  # the same .docx choice as render.py
+            if not scored(form):
+                continue
             for path in render.render_form(form, out, i):
                 scores.append(score_file(path, form))
     by_province: dict[str, Totals] = defaultdict(Totals)
@@ -318,16 +343,31 @@ def measure(outdir: Path | None = None, forms: list[dict] | None = None) -> tupl
     return scores, dict(sorted(by_province.items())), overall
 
 
+def measure_variants(outdir: Path | None = None) -> dict[str, Totals]:
+    """Every variant of every readable form (variants.py), read and scored; totals per kind."""
+    import variants
+
+    forms = [f for f in render.load_corpus() if scored(f)]
+    by_kind: dict[str, Totals] = defaultdict(Totals)
+    with tempfile.TemporaryDirectory(prefix="xltools-variants-") as tmp:
+        out = Path(outdir) if outdir else Path(tmp)
+        for v in variants.all_variants(forms):
+            path = variants.write_variant(v, out)
+            for fs in score_path(path, v.expected, v.form_id, v.province):
+                by_kind[v.kind].add(fs)
+    return {k: by_kind[k] for k in variants.KINDS if k in by_kind}
+
+
 def _pct(a: int, b: int) -> str:
     return "—" if b == 0 else f"{a}/{b} ({100 * a / b:.0f}%)"
 
 
 def table(by_province: dict[str, Totals], overall: Totals) -> str:
-    head = "| 省份 | 文件 | 找到表单 | 资金准确 | 指标行准确（多读行） | 总分准确 | 未完成标为 met=false |"
+    head = "| 省份 | 表单（渲染文件） | 找到表单 | 资金准确 | 指标行准确（多读行） | 总分准确 | 未完成标为 met=false |"
     lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, t in list(by_province.items()) + [("合计", overall)]:
         lines.append(
-            f"| {name} | {t.forms} | {_pct(t.found, t.forms)} | {_pct(t.funds_exact, t.funds)} | "
+            f"| {name} | {len(t.form_ids)}（{t.forms}） | {_pct(t.found, t.forms)} | {_pct(t.funds_exact, t.funds)} | "
             f"{_pct(t.rows_exact, t.rows)}（{t.rows_extra}） | {_pct(t.totals_exact, t.totals)} | "
             f"{_pct(t.misses_flagged, t.misses)} |")
     return "\n".join(lines)
@@ -338,13 +378,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     parser.add_argument("--detail", action="store_true", help="列出每个文件的差异")
     parser.add_argument("--keep", metavar="DIR", help="把渲染出的文件留在 DIR")
+    parser.add_argument("--variants", action="store_true", help="改为按变体类型统计（variants.py 生成的变体）")
     args = parser.parse_args(argv)
+    if args.variants:
+        by_kind = measure_variants(Path(args.keep) if args.keep else None)
+        overall = Totals()
+        for t in by_kind.values():
+            for key, value in t.__dict__.items():
+                if key == "form_ids":
+                    overall.form_ids |= value
+                else:
+                    setattr(overall, key, getattr(overall, key) + value)
+        if args.json:
+            print(json.dumps({k: v.as_dict() for k, v in by_kind.items()}, ensure_ascii=False, indent=1))
+        else:
+            print(table(by_kind, overall).replace("| 省份 |", "| 变体 |", 1))
+        return 0
     scores, by_province, overall = measure(Path(args.keep) if args.keep else None)
     if args.json:
         print(json.dumps({
             "provinces": {k: v.as_dict() for k, v in by_province.items()},
             "overall": overall.as_dict(),
             "files": [fs.__dict__ for fs in scores],
+            "not_scored": [f["id"] for f in render.load_corpus() if not scored(f)],
         }, ensure_ascii=False, indent=1))
         return 0
     print(table(by_province, overall))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -180,9 +181,13 @@ def write_docx(grids: list[Grid], path: str | Path, paragraphs: list[str] | None
     return Path(path)
 
 
-def wants_docx(form: dict, index: int) -> bool:
-    """Forms published as Word are rendered as .docx too, and every 4th form besides."""
-    return form.get("published_as") == "docx" or index % 4 == 0
+def wants_docx(form: dict, index: int = 0) -> bool:
+    """Forms published as Word are rendered as .docx too, and about one in four others.
+
+    The choice depends on the form's id only (not on its place in the corpus), so adding a form
+    does not move others between .xlsx and .docx.
+    """
+    return form.get("published_as") == "docx" or zlib.crc32(form["id"].encode("utf-8")) % 4 == 0
 
 
 def render_form(form: dict, outdir: Path, index: int = 1) -> list[Path]:

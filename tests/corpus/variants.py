@@ -138,8 +138,8 @@ def linebreak(grid: Grid) -> Grid:
 def two_row(grid: Grid) -> Grid:
     """Split the indicator header row (the one holding 三级指标) over two rows.
 
-    Value and reason headers are split (``年度指标值`` → ``年度`` over ``指标值``, as the seed
-    prints them); the other header cells are merged down over both rows.
+    Value headers are split (``年度指标值`` → ``年度`` over ``指标值``, as the seed prints them);
+    the other header cells are merged down over both rows.
     """
     r0 = _header_row(grid, "三级指标")
     if r0 is None:
@@ -153,8 +153,8 @@ def two_row(grid: Grid) -> Grid:
             cells[(r + 1, c)] = q
         elif r == r0:
             t = squash(p.text)
-            if _is_header(p.text) and len(t) >= 4 and p.rs == 1 and ("值" in t or "原因" in t):
-                half = t.index("值") - 2 if "值" in t and t.index("值") >= 3 else len(t) // 2
+            if _is_header(p.text) and len(t) >= 4 and p.rs == 1 and "值" in t and t.index("值") >= 3:
+                half = t.index("值") - 2
                 q.text = t[:half]
                 cells[(r0, c)] = q
                 cells[(r0 + 1, c)] = Placed(t[half:], 1, p.cs)
@@ -166,6 +166,20 @@ def two_row(grid: Grid) -> Grid:
     g = Grid(cells)
     _rebuild_merges(g)
     return g
+
+
+def has_two_row_header(grid: Grid) -> bool:
+    """The indicator header already spans two rows (a header cell merged down, or a parent above)."""
+    r0 = _header_row(grid, "三级指标")
+    if r0 is None:
+        return False
+    c0 = min(c for (r, c), p in grid.cells.items() if r == r0 and squash(p.text) == "三级指标")
+    for (r, c), p in grid.cells.items():
+        if c >= c0 - 2 and p.text.strip() and r <= r0 <= r + p.rs - 1 and (p.rs > 1 and r == r0 or r < r0):
+            if r < r0 and r + p.rs - 1 < r0:
+                continue
+            return True
+    return False
 
 
 def _level_columns(grid: Grid) -> tuple[int | None, list[int]]:
@@ -331,7 +345,7 @@ def make_variant(form: dict, kind: str, other: dict | None = None) -> Variant | 
     if kind == "linebreak":
         return Variant(**base, grids=[(linebreak(grid), 0, 0)], expected=[exp])
     if kind == "two_row":
-        if _header_row(grid, "三级指标") is None:
+        if _header_row(grid, "三级指标") is None or has_two_row_header(grid):
             return None
         return Variant(**base, grids=[(two_row(grid), 0, 0)], expected=[exp])
     if kind == "repeated":
