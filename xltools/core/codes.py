@@ -61,6 +61,7 @@ CODES: dict[str, tuple[str, str]] = {
     "ROW_REALIGNED": ("info", "资金行单元格多于表头，已重新对齐"),
     "FUNDS_ROW_SHIFTED": ("info", "资金行比表头长，已按与执行率相符的读法读取"),
     "FORM_INCOMPLETE": ("error", "自评表不完整"),
+    "DEPARTMENT_WIDE_FORM": ("info", "部门整体支出绩效自评表，不是项目"),
     "NO_FORM": ("error", "文件中没有找到绩效自评表"),
     "SHEET_TOO_LARGE": ("warning", "工作表已用区域过大，已跳过"),
     "SUMMARY_SKIPPED": ("info", "部门汇总工作簿，不是自评表，已跳过"),

@@ -150,9 +150,11 @@ def locate_forms(grid: Grid, trace: SheetTrace | None = None) -> tuple[list[Form
                 _trace_candidate(grid, index, trace)
             return [], []
         if any(_is_department_wide(key) for key in index.positions):
+            # 部门整体支出绩效自评表: the department's own form, read and marked as such
             if trace is not None:
-                trace.note("标题为部门整体支出绩效自评表：这是部门自身的表，不是项目，不读取。")
-            return [], []  # 部门整体支出绩效自评表: the department's own form, not a project
+                trace.note("标题为部门整体（支出）绩效自评表：按部门自身的表读取（不是一个项目）。")
+            form_trace = trace.new_form(_a1(grid, 0, _first_label_col(index, 0))) if trace is not None else None
+            return [read_form(grid, index, 0, grid.height, 0, form_trace, department_wide=True)], []
         if trace is not None:
             trace.note(f"没有标题和“项目名称”，但第 {hr + grid.origin[0] + 1} 行是绩效指标表头：从表首读取一张表。")
         starts = [0]
@@ -271,9 +273,13 @@ _ROLE_CN = {"project": "项目名称", "department": "主管部门", "implementi
 
 
 def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None = None,
-              trace: FormTrace | None = None) -> Form:
+              trace: FormTrace | None = None, department_wide: bool = False) -> Form:
     """Read one form from rows ``r1 .. r2-1``; ``above`` is the first row that may hold its
-    title lines (``单位：元``, ``（2020年度）``) above its first label."""
+    title lines (``单位：元``, ``（2020年度）``) above its first label.
+
+    ``department_wide``: a 部门整体支出绩效自评表 — named after its department (部门名称 /
+    主管部门) when it has no 项目名称, with ``layout="department_wide"`` and a
+    ``DEPARTMENT_WIDE_FORM`` finding, so that it is told apart from the projects."""
     above = r1 if above is None else above
     findings: list[Finding] = []
     source = grid.source(r1, _first_label_col(index, r1))
@@ -287,6 +293,10 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         # point people at the table itself, where the 项目名称 is
         source = project.source if project.source and not project.is_empty else grid.source(-grid.origin[0], 0)
     ind_hr = find_indicator_header(index, r1, r2)
+    if project.is_empty and department_wide and not header["department"].is_empty:
+        project = header["department"]
+        if trace is not None:
+            trace.note("部门整体表没有“项目名称”栏：名称取自部门。")
     if project.is_empty:
         project = _name_from_title(grid, index, above, ind_hr if ind_hr is not None else r2, trace)
     name = project.text
@@ -296,7 +306,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
     indicators = read_indicators(grid, index, ind_hr, r2, project=name, trace=trace) \
         if ind_hr is not None else None
     missing = []
-    if project.is_empty:
+    if project.is_empty and not department_wide:
         missing.append("项目名称")
     if funds is None or not funds.rows:
         missing.append("项目资金表头（年初预算数/全年预算数/全年执行数）")
@@ -328,6 +338,12 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
         reported_total = _total_elsewhere(grid, index, above, r2, indicators, funds, trace)
     layouts = {funds.layout if funds else "national", indicators.layout if indicators else "national"}
     layout = "sichuan" if "sichuan" in layouts else ("hebei" if "hebei" in layouts else "national")
+    if department_wide:
+        layout = "department_wide"
+        findings.append(Finding(
+            "DEPARTMENT_WIDE_FORM", "info",
+            f"“{name or grid.sheet}”是部门整体支出绩效自评表（部门自身的表，不是一个项目）；已读取并校验，"
+            "汇总时请勿与项目相加。", project=name, location=source))
     expected, actual = _goals(grid, index, r1, goal_end)
     return Form(
         source=source,

@@ -206,6 +206,12 @@ def _joined_target(grid: Grid, r: int, cols: dict[str, tuple[int, int]]) -> Cell
         return value
     nature = _cell(grid, r, cols.get("nature")).text
     unit = _cell(grid, r, cols.get("unit")).text
+    if squeeze_label(nature).endswith("指标"):
+        nature = ""  # 定量指标 / 定性指标: the kind of indicator, not an operator
+    if not value.text:
+        return value  # nothing to join: a unit alone is no target
+    if unit and value.text.endswith(unit):
+        unit = ""  # 100% under 计量单位 %
     if not nature and not unit:
         return value
     text = f"{nature}{value.text}{unit}"
