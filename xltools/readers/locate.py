@@ -426,12 +426,15 @@ def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators
                         trace.role("总分", _a1(grid, r, c), text, _a1(grid, r, c), m.group(1))
                     return cell
             nxt = value_right_of(grid, r, c)
-            if nxt is not None:
-                m = _TOTAL_VALUE.match(squeeze_label(grid.text(r, nxt)))
+            below = r + 1 if r + 1 < r2 and grid.anchor(r + 1, c)[0] == r + 1 else None
+            for rr, cc in ((r, nxt), (below, c)):  # right of the label, else under it
+                if rr is None or cc is None:
+                    continue
+                m = _TOTAL_VALUE.match(squeeze_label(grid.text(rr, cc)))
                 if m:
                     if trace is not None:
-                        trace.role("总分", _a1(grid, r, c), text, _a1(grid, r, nxt), m.group(1))
-                    return Cell(to_decimal(m.group(1)), grid.source(r, nxt))
+                        trace.role("总分", _a1(grid, r, c), text, _a1(grid, rr, cc), m.group(1))
+                    return Cell(to_decimal(m.group(1)), grid.source(rr, cc))
     return EMPTY
 
 

@@ -129,6 +129,12 @@ def header_columns(grid: Grid, hr: int, r2: int) -> tuple[dict[str, tuple[int, i
         fields[name] = (c, c)
     if hr > 0:
         _fields_above(grid, hr, fields)
+    if "score" not in fields and "weight" not in fields and fields:
+        # no 分值/得分 header, but the column right of the headers holds a number in the header
+        # row (the block's score, 50) and each row's score below it
+        c = max(c2 for _, c2 in fields.values()) + 1
+        if c < grid.width and grid.anchor(hr, c) == (hr, c) and to_decimal(grid.text(hr, c) or None) is not None:
+            fields["score"] = (c, c)
     return fields, (lower_row if lower_row is not None else hr)
 
 
