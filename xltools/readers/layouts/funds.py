@@ -268,8 +268,8 @@ def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, C
 def _hebei_unlabelled_total(grid, index, r, hr, first_col, end, block):
     """The totals in the row right under the header without a row label (Hebei)."""
     if block.rows or r != hr + 1 or any(grid.text(r, c) and grid.anchor(r, c)[0] == r
-                                        for c in range(first_col)):
-        return None  # (a label merged down from the header row is no row label)
+                                        and not _is_value(grid, r, c) for c in range(first_col)):
+        return None  # (a label merged down from the header row, or a number, is no row label)
     if any(to_decimal(grid.raw(r, c)) is not None for c in range(first_col, end)):
         return first_col - 1 if first_col > 0 else 0, "总额", "total"
     return None

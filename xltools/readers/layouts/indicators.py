@@ -78,7 +78,8 @@ def _is_header_row(row_keys: list[tuple[int, str]], columns: dict[str, str] | No
     fields = {columns[k] for _, k in row_keys if k in columns}
     if "name" not in fields:
         return False
-    return "level1" in fields or "level2" in fields or {"target", "actual"} <= fields
+    return ("level1" in fields or "level2" in fields or {"target", "actual"} <= fields
+            or {"weight", "score"} <= fields)
 
 
 def _classify(upper: str, lower: str) -> str | None:
@@ -266,18 +267,13 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     level1_weight: Decimal | None = None
     seen_level1 = False
     run: tuple[str, Source] | None = None
-    name_col = cols.get("name", (0, 0))[0]
     # the spans of the cells read on every row, looked up once (this loop runs for every row)
-    span1, span2 = cols.get("level1"), cols.get("level2")
-    value_spans = [cols.get(k) for k in ("name", "actual", "weight", "score", "deviation")]
-    plain_target = "nature" not in cols and "unit" not in cols
-    target_span = cols.get("target")
-    weight_pct = "weight_pct" in cols
+    (name_col, span1, span2, value_spans, plain_target, target_span, weight_pct,
+     l1_weight_span) = _spans(cols)
     grid_cell, first_filled = grid.cell, grid.first_filled
     skip_to = -1
     footer, totals = active().role_keys("footer"), active().role_keys("total")
     columns = active().indicator_columns
-    l1_weight_span = cols.get("level1_weight")
     budget_keys = active().role_keys("execution_rate")
     head1 = _text(grid, hr, span1) if span1 else ""
     head2 = _text(grid, hr, span2) if span2 else ""
@@ -309,12 +305,29 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
                            block.reported_total.text or "（空）")
             break
         if row_keys and _is_header_row(row_keys, columns):
-            skip_to = r + 1 if _is_header_continuation(grid, r) else r
-            if trace is not None:
+            new_cols, skip_to = header_columns(grid, r, r2)
+            if set(new_cols) != set(cols) or new_cols.get("name") != cols.get("name"):
+                # a second table of other columns (评价内容 | 分值 | 自评分, then 一级指标 | …)
+                cols = new_cols
+                (name_col, span1, span2, value_spans, plain_target, target_span, weight_pct,
+                 l1_weight_span) = _spans(cols)
+                head1 = _text(grid, r, span1) if span1 else ""
+                head2 = _text(grid, r, span2) if span2 else ""
+                level1 = level2 = ""
+                if trace is not None:
+                    trace.skip(grid.source(r, row_keys[0][0]).cell, grid.text(r, row_keys[0][0]),
+                               "另一段指标表的表头：以下按它的栏目读取")
+                    _trace_columns(grid, r, skip_to, cols, trace)
+            elif trace is not None:
                 trace.skip(grid.source(r, row_keys[0][0]).cell, grid.text(r, row_keys[0][0]),
                            "表头重复（表格跨页或拆成两张表）")
             continue  # the header repeated (a table split over two pages or two tables)
         if r <= skip_to:
+            continue
+        if name_col is not None and _spans_whole_row(grid, r, name_col, value_spans, target_span):
+            if trace is not None:
+                trace.skip(grid.source(r, name_col).cell, grid.text(r, name_col),
+                           "通栏的一行文字（小标题或说明），不是指标")
             continue
         # a header cell merged down over the data rows (Word: 一级指标 spanning the column)
         # names no row: its text is the header's, not a value
@@ -388,6 +401,24 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             level1_weight=level1_weight, level1_inferred=inferred, source=name_cell.source))
         block.last_row = r
     return block
+
+
+def _spans(cols: dict[str, tuple[int, int]]):
+    """The spans the row loop reads, looked up once per header."""
+    return (cols.get("name", (0, 0))[0], cols.get("level1"), cols.get("level2"),
+            [cols.get(k) for k in ("name", "actual", "weight", "score", "deviation")],
+            "nature" not in cols and "unit" not in cols, cols.get("target"), "weight_pct" in cols,
+            cols.get("level1_weight"))
+
+
+def _spans_whole_row(grid: Grid, r: int, name_col: int, value_spans, target_span) -> bool:
+    """One merged cell across the name and value columns: a heading line inside the table
+    (``项目年度目标 1：乡村道路建设养护项目``)."""
+    own = grid.anchor(r, name_col)
+    if own == (r, name_col) and grid.anchor(r, name_col + 1) != own:
+        return False  # the usual row: its name cell is its own
+    others = [s for s in (target_span, *value_spans[1:4]) if s is not None]
+    return bool(others) and all(grid.anchor(r, s[0]) == own for s in others)
 
 
 def _merged_from_above(grid: Grid, r: int, span: tuple[int, int] | None) -> bool:
