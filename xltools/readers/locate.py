@@ -141,30 +141,47 @@ def locate_forms(grid: Grid, trace: SheetTrace | None = None) -> tuple[list[Form
             forms.extend(locate_forms(grid.columns(c1, c2), trace)[0])
         return forms, []
     starts = form_starts(index)
+    wide = department_starts(index)
     if trace is not None:
         _trace_list_headers(grid, index, trace)
-    if not starts:
+    if not starts and not wide:
         hr = find_indicator_header(index, 0, grid.height)
         if hr is None:
             if trace is not None:
                 _trace_candidate(grid, index, trace)
             return [], []
         if any(_is_department_wide(key) for key in index.positions):
+            wide = [0]  # a 部门整体 title somewhere in a long cell: the sheet is that form
+        else:
+            if trace is not None:
+                trace.note(f"没有标题和“项目名称”，但第 {hr + grid.origin[0] + 1} 行是绩效指标表头：从表首读取一张表。")
+            starts = [0]
+    all_starts = sorted(set(starts) | set(wide))
+    forms = []
+    for i, start in enumerate(all_starts):
+        end = all_starts[i + 1] if i + 1 < len(all_starts) else grid.height
+        above = max(all_starts[i - 1] + 1 if i else 0, start - 3)
+        department_wide = start in wide and start not in starts
+        if department_wide:
             # 部门整体支出绩效自评表: the department's own form, read and marked as such
+            if find_indicator_header(index, start, end) is None:
+                if trace is not None:
+                    trace.note(f"{_a1(grid, start, _first_label_col(index, start))} 起是部门整体绩效自评表，"
+                               "但没有绩效指标表头，不读取。")
+                continue
             if trace is not None:
                 trace.note("标题为部门整体（支出）绩效自评表：按部门自身的表读取（不是一个项目）。")
-            form_trace = trace.new_form(_a1(grid, 0, _first_label_col(index, 0))) if trace is not None else None
-            return [read_form(grid, index, 0, grid.height, 0, form_trace, department_wide=True)], []
-        if trace is not None:
-            trace.note(f"没有标题和“项目名称”，但第 {hr + grid.origin[0] + 1} 行是绩效指标表头：从表首读取一张表。")
-        starts = [0]
-    forms = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else grid.height
-        above = max(starts[i - 1] + 1 if i else 0, start - 3)
         form_trace = trace.new_form(_a1(grid, start, _first_label_col(index, start))) if trace is not None else None
-        forms.append(read_form(grid, index, start, end, above, form_trace))
+        forms.append(read_form(grid, index, start, end, above, form_trace, department_wide=department_wide))
     return forms, []
+
+
+def department_starts(index: LabelIndex) -> list[int]:
+    """Rows of 部门整体（支出）绩效自评表 titles: each starts the department's own form."""
+    pack = active()
+    return sorted({r for key, ps in index.positions.items()
+                   if len(key) <= 30 and key.endswith(pack.title_suffixes)
+                   and _is_department_wide(key, pack) for r, _ in ps})
 
 
 def _a1(grid: Grid, r: int, c: int) -> str:
@@ -403,7 +420,7 @@ def _total_elsewhere(grid: Grid, index: LabelIndex, r1: int, r2: int, indicators
                      trace: FormTrace | None) -> Cell:
     """A total written away from the indicator table: ``项目总得分 99分`` right of the title,
     ``自评总分：95`` on a line of its own under the table."""
-    totals = total_keys()
+    totals = total_keys() | active().role_keys("score")  # 得分 | 100 at the top right
     start = r1
     for r in range(start, r2):
         if indicators is not None and indicators.header_row <= r <= indicators.last_row:

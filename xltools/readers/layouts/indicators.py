@@ -287,7 +287,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
                 if r - ended_at >= 3:
                     break
                 continue
-        elif row_keys and any(labelled_as(k, footer) for c, k in row_keys if c <= name_col):
+        elif row_keys and any(is_footer(k, footer) for c, k in row_keys if c <= name_col):
             if trace is not None:
                 c = row_keys[0][0]
                 trace.skip(grid.source(r, c).cell, grid.text(r, c), "表尾标签（说明、附件、填表人等）：指标表到此结束")
@@ -463,6 +463,14 @@ def labelled_as(key: str, labels: frozenset[str]) -> bool:
     """``key`` is one of ``labels``, or one of them followed by a colon and a value
     (``总分：99.5``, ``自评等级：良`` typed into one cell)."""
     return key in labels or (":" in key and key.split(":", 1)[0] in labels)
+
+
+_NUMBERED = "0123456789一二三四五六七八九十"
+
+
+def is_footer(key: str, footer: frozenset[str]) -> bool:
+    """A footer label, also numbered (``附件1``, ``说明二``) or with its value (``填表人：张三``)."""
+    return labelled_as(key, footer) or (key[-1:] in _NUMBERED and key.rstrip(_NUMBERED) in footer)
 
 
 def total_keys() -> frozenset[str]:
