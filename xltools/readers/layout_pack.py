@@ -73,6 +73,7 @@ class LayoutPack:
     path: str
     texts: dict[str, tuple[str, ...]]
     characters: dict[str, str]
+    layout_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # built by _compile
     keys: dict[str, frozenset[str]] = field(default_factory=dict)
     funds_columns: dict[str, str] = field(default_factory=dict)
@@ -85,6 +86,7 @@ class LayoutPack:
     stop_keys: frozenset[str] = frozenset()  # header labels: the end of a label's value search
     list_headings: frozenset[str] = frozenset()
     funds_row_suffixes: tuple[str, ...] = ()
+    layout_keys: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def role_keys(self, role: str) -> frozenset[str]:
         return self.keys.get(role, frozenset())
@@ -98,7 +100,15 @@ class LayoutPack:
         return None
 
     def __getstate__(self):  # sent to the pool's workers: the texts, not the lookups
-        return {"name": self.name, "path": self.path, "texts": self.texts, "characters": self.characters}
+        return {"name": self.name, "path": self.path, "texts": self.texts,
+                "characters": self.characters, "layout_names": self.layout_names}
+
+    def layout_name(self, keys) -> str:
+        """The layout named by header keys (``调整后预算数`` → ``sichuan``); ``national``."""
+        for name, names in self.layout_keys:
+            if not names.isdisjoint(keys):
+                return name
+        return "national"
 
     def __setstate__(self, state):
         self.__init__(**state)
@@ -130,6 +140,8 @@ def _compile(pack: LayoutPack) -> LayoutPack:
                         for role in (*HEADER_ROLES, "year", "goal_expected", "goal_actual")}
     pack.funds_row_suffixes = tuple(sorted(pack.funds_rows, key=len, reverse=True))
     pack.inline_labels = frozenset().union(*(keys.get(r, frozenset()) for r in (*HEADER_ROLES, "year")))
+    pack.layout_keys = tuple((name, frozenset(common.label_key(t) for t in texts))
+                             for name, texts in pack.layout_names.items())
     pack.title_suffixes = tuple(sorted(keys.get("title_suffix", ()), key=len, reverse=True))
     pack.department_wide = tuple(keys.get("department_wide", ()))
     pack.stop_keys = pack.inline_labels
@@ -167,7 +179,10 @@ def _base(path: Path) -> dict:
             texts[role] = _texts(path, f"[{section}] {role}", table.get(role, []))
     pairs = data.get("characters", {}).get("pairs", [])
     characters = {p[0]: p[1] for p in pairs if isinstance(p, str) and len(p) == 2}
-    return {"name": data.get("name", path.stem), "texts": texts, "characters": characters}
+    names = {name: tuple(_texts(path, f"[layout_names] {name}", value))
+             for name, value in data.get("layout_names", {}).items()}
+    return {"name": data.get("name", path.stem), "texts": texts, "characters": characters,
+            "layout_names": names}
 
 
 _DEFAULT_CACHE: LayoutPack | None = None
@@ -185,7 +200,7 @@ def load_layout_pack(path: str | Path | None = None) -> LayoutPack:
             default = PACK_DIR / "default.toml"
             base = _base(default)
             _DEFAULT_CACHE = _compile(LayoutPack(base["name"], str(default), base["texts"],
-                                                 base["characters"]))
+                                                 base["characters"], base["layout_names"]))
         return _DEFAULT_CACHE
     path = Path(path)
     data = _read_toml(path)
@@ -207,7 +222,8 @@ def load_layout_pack(path: str | Path | None = None) -> LayoutPack:
                                   f"（可用：{', '.join(ROLES)}）。")
         texts[role] = texts[role] + tuple(t for t in _texts(path, f"[aliases] {role}", value)
                                           if t not in texts[role])
-    pack = _compile(LayoutPack(str(data.get("name", path.stem)), str(path), texts, base["characters"]))
+    pack = _compile(LayoutPack(str(data.get("name", path.stem)), str(path), texts, base["characters"],
+                               base["layout_names"]))
     use(_ACTIVE)  # loading compiles; the active pack stays what it was until use()
     return pack
 

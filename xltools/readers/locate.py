@@ -354,7 +354,7 @@ def read_form(grid: Grid, index: LabelIndex, r1: int, r2: int, above: int | None
     if reported_total.is_empty and not reported_total.no_cached_value:
         reported_total = _total_elsewhere(grid, index, above, r2, indicators, funds, trace)
     layouts = {funds.layout if funds else "national", indicators.layout if indicators else "national"}
-    layout = "sichuan" if "sichuan" in layouts else ("hebei" if "hebei" in layouts else "national")
+    layout = next((name for name in active().layout_names if name in layouts), "national")
     if department_wide:
         layout = "department_wide"
         findings.append(Finding(

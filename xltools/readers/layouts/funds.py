@@ -170,8 +170,7 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
         if grid.text(hr, c) and label_key(grid.text(hr, c)) not in active().funds_columns:
             stop = c
             break
-    layout = "sichuan" if "调整后预算数" in {k for _, k in index.row_keys[hr]} else (
-        "hebei" if "arrived" in names else "national")
+    layout = active().layout_name({k for _, k in index.row_keys[hr]})
     end = min(stop, last_col + 1)  # cells right of the headers' span are not the row's values
     block = FundsBlock([], hr, hr, unit, declared, layout)
     misses = 0

@@ -261,7 +261,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
         _trace_columns(grid, hr, last_header, cols, trace)
     keys = {k for _, k in index.row_keys[hr]} | (
         {k for _, k in index.row_keys[last_header]} if last_header != hr else set())
-    layout = "hebei" if "符号" in keys else ("sichuan" if "指标性质" in keys else "national")
+    layout = active().layout_name(keys)
     block = IndicatorBlock([], hr, last_header, cols, layout=layout)
     level1 = level2 = ""
     level1_weight: Decimal | None = None
