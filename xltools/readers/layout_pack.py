@@ -74,6 +74,7 @@ class LayoutPack:
     texts: dict[str, tuple[str, ...]]
     characters: dict[str, str]
     layout_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    level1_by_level2: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # built by _compile
     keys: dict[str, frozenset[str]] = field(default_factory=dict)
     funds_columns: dict[str, str] = field(default_factory=dict)
@@ -101,7 +102,8 @@ class LayoutPack:
 
     def __getstate__(self):  # sent to the pool's workers: the texts, not the lookups
         return {"name": self.name, "path": self.path, "texts": self.texts,
-                "characters": self.characters, "layout_names": self.layout_names}
+                "characters": self.characters, "layout_names": self.layout_names,
+                "level1_by_level2": self.level1_by_level2}
 
     def layout_name(self, keys) -> str:
         """The layout named by header keys (``调整后预算数`` → ``sichuan``); ``national``."""
@@ -181,8 +183,10 @@ def _base(path: Path) -> dict:
     characters = {p[0]: p[1] for p in pairs if isinstance(p, str) and len(p) == 2}
     names = {name: tuple(_texts(path, f"[layout_names] {name}", value))
              for name, value in data.get("layout_names", {}).items()}
+    inference = {name: tuple(_texts(path, f"[level1_by_level2] {name}", value))
+                 for name, value in data.get("level1_by_level2", {}).items()}
     return {"name": data.get("name", path.stem), "texts": texts, "characters": characters,
-            "layout_names": names}
+            "layout_names": names, "level1_by_level2": inference}
 
 
 _DEFAULT_CACHE: LayoutPack | None = None
@@ -200,7 +204,8 @@ def load_layout_pack(path: str | Path | None = None) -> LayoutPack:
             default = PACK_DIR / "default.toml"
             base = _base(default)
             _DEFAULT_CACHE = _compile(LayoutPack(base["name"], str(default), base["texts"],
-                                                 base["characters"], base["layout_names"]))
+                                                 base["characters"], base["layout_names"],
+                                                 base["level1_by_level2"]))
         return _DEFAULT_CACHE
     path = Path(path)
     data = _read_toml(path)
@@ -223,7 +228,7 @@ def load_layout_pack(path: str | Path | None = None) -> LayoutPack:
         texts[role] = texts[role] + tuple(t for t in _texts(path, f"[aliases] {role}", value)
                                           if t not in texts[role])
     pack = _compile(LayoutPack(str(data.get("name", path.stem)), str(path), texts, base["characters"],
-                               base["layout_names"]))
+                               base["layout_names"], base["level1_by_level2"]))
     use(_ACTIVE)  # loading compiles; the active pack stays what it was until use()
     return pack
 

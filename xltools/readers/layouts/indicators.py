@@ -31,18 +31,10 @@ from ..grid import Grid
 from ..layout_pack import active
 from .common import LabelIndex, label_key, label_weight, squeeze_label, row_anchors, split_label
 
-LEVEL1_BY_LEVEL2 = (
-    (("数量", "质量", "时效", "成本"), "产出指标"),
-    (("经济", "社会", "生态", "可持续"), "效益指标"),
-    (("满意度",), "满意度指标"),
-)
-
-
 def infer_level1(level2: str) -> str | None:
-    """``数量指标`` → ``产出指标``; ``经济成本指标`` → ``产出指标`` (cost wins over economy)."""
-    if "成本" in level2:
-        return "产出指标"
-    for words, level1 in LEVEL1_BY_LEVEL2:
+    """``数量指标`` → ``产出指标``; ``经济成本指标`` → ``产出指标`` (the layout pack's
+    ``[level1_by_level2]``, looked at in order: cost wins over economy)."""
+    for level1, words in active().level1_by_level2.items():
         if any(w in level2 for w in words):
             return level1
     return None
