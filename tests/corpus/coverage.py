@@ -82,14 +82,14 @@ def same_label(expected: str, read: str) -> bool:
 
 
 def number(text) -> Decimal | None:
-    """A number written in a cell: ``"43.2"`` → 43.2, ``"86%"`` → 0.86, ``"10分"`` → 10."""
+    """A number written in a cell: ``"43.2"`` → 43.2, ``"86%"`` → 0.86, ``"10分"`` → 10, ``"5.8万"`` → 5.8."""
     if text is None:
         return None
     if isinstance(text, Decimal):
         return text
     t = squash(text).replace(",", "")
     pct = t.endswith("%")
-    t = t.rstrip("%").removesuffix("分").removesuffix("万元").removesuffix("元")
+    t = t.rstrip("%").removesuffix("分").removesuffix("万元").removesuffix("元").removesuffix("万")
     try:
         d = Decimal(t)
     except (InvalidOperation, ValueError):
