@@ -223,7 +223,10 @@ def _is_value(grid: Grid, r: int, c: int) -> bool:
     if grid.filled_or_uncached(r, c) and not grid.text(r, c):
         return True
     text = grid.text(r, c)
-    return bool(text) and to_decimal(text.rstrip("%％").strip()) is not None
+    return bool(text) and to_decimal(_AMOUNT_SUFFIX.sub("", text.strip())) is not None
+
+
+_AMOUNT_SUFFIX = re.compile(r"\s*(%|％|万元|万|元)$")
 
 
 def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, Cell], int] | None:

@@ -368,6 +368,14 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
                 trace.skip(grid.source(r, (span1 or span2)[0]).cell, raw1 or raw2,
                            "只有一级/二级指标名称，没有三级指标和数值")
             continue  # an empty row, or a row holding only 一级/二级 labels or notes
+        if not name_cell.text and target.is_empty and actual.is_empty and target_span is not None \
+                and grid.anchor(r, target_span[0]) == grid.anchor(r, name_col):
+            # one empty cell merged across the name and value columns, numbers only under
+            # 分值/得分: the block's subtotal (90 | 90), not an indicator
+            if trace is not None:
+                trace.skip(grid.source(r, name_col).cell, f"{weight.text} | {score.text}",
+                           "没有指标名称、指标值和完成值（合并的空白格），只有分值/得分：小计行，不是指标")
+            continue
         if weight.is_empty and score.is_empty and _is_breakdown(name_cell.text or raw2):
             if trace is not None:
                 trace.skip(name_cell.source.cell if name_cell.source else "", name_cell.text or raw2,
