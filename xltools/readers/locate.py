@@ -111,15 +111,17 @@ def form_starts(index: LabelIndex) -> list[int]:
     names = sorted({r for r, c in _project_positions(index) if not _is_list_header(index, r, c)})
     starts: list[int] = []
     events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])
-    open_title = False
+    open_title: int | None = None
     for r, kind in events:
         if kind == "t":
             starts.append(r)
-            open_title = True
+            open_title = r
         else:
-            if not open_title:
+            # a title owns the 项目名称 under it, unless a whole indicator table stands between
+            # them (the title's form had no 项目名称; this one is the next form's)
+            if open_title is None or find_indicator_header(index, open_title, r) is not None:
                 starts.append(r)
-            open_title = False
+            open_title = None
     return starts
 
 
