@@ -159,6 +159,13 @@ def locate_forms(grid: Grid, trace: SheetTrace | None = None) -> tuple[list[Form
                 trace.note(f"没有标题和“项目名称”，但第 {hr + grid.origin[0] + 1} 行是绩效指标表头：从表首读取一张表。")
             starts = [0]
     all_starts = sorted(set(starts) | set(wide))
+    if all_starts and all_starts[0] > 0:
+        hr = find_indicator_header(index, 0, all_starts[0])
+        if hr is not None:  # the lower half of a form (its top on an earlier page) above the next form
+            all_starts.insert(0, 0)
+            if trace is not None:
+                trace.note(f"第 {hr + grid.origin[0] + 1} 行的绩效指标表在第一张表的标题之前：单独读作一张表（只有下半部分）。")
+    all_starts = _after_empty_tables(grid, index, all_starts, trace)
     forms = []
     for i, start in enumerate(all_starts):
         end = all_starts[i + 1] if i + 1 < len(all_starts) else grid.height
@@ -176,6 +183,35 @@ def locate_forms(grid: Grid, trace: SheetTrace | None = None) -> tuple[list[Form
         form_trace = trace.new_form(_a1(grid, start, _first_label_col(index, start))) if trace is not None else None
         forms.append(read_form(grid, index, start, end, above, form_trace, department_wide=department_wide))
     return forms, []
+
+
+def _after_empty_tables(grid: Grid, index: LabelIndex, starts: list[int],
+                        trace: SheetTrace | None) -> list[int]:
+    """A form whose indicator table has a header and nothing under it, followed by another
+    indicator header: that second header starts a form of its own (the lower half of the next
+    form, printed on its own page), not a repeat of the first one.
+
+    绩效指标 | 一级指标 | 二级指标 | 三级指标 …   (form A: no rows)
+    (empty rows)
+    绩效指标 | 一级指标 | 二级指标 | 三级指标 …   ← starts form B
+    产出指标 | 经济成本指标 | 成本控制数 | ≤ | 30 | 万元 | 完成 | 90 | 90
+    """
+    out = list(starts)
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else grid.height
+        h1 = find_indicator_header(index, start, end)
+        if h1 is None:
+            continue
+        h2 = find_indicator_header(index, h1 + 2, end)
+        if h2 is None:
+            continue
+        if all(not index.row_keys[r] and not any(grid.filled_or_uncached(r, c) for c in range(grid.width))
+               for r in range(h1 + 2, h2)) and not index.row_keys[h1 + 1] and h2 - h1 > 2:
+            out.append(h2)
+            if trace is not None:
+                trace.note(f"第 {h1 + grid.origin[0] + 1} 行的绩效指标表头下没有指标，"
+                           f"第 {h2 + grid.origin[0] + 1} 行又是一个表头：从那里起是另一张表。")
+    return sorted(set(out))
 
 
 def department_starts(index: LabelIndex) -> list[int]:
