@@ -105,9 +105,7 @@ def form_starts(index: LabelIndex) -> list[int]:
     A 项目名称 that heads a column of a list (``序号 | 项目名称 | 全年预算数 | 执行率 | 等级``,
     the summary table of a 自评报告) starts nothing.
     """
-    suffixes = active().title_suffixes
-    titles = sorted({r for key, ps in index.positions.items()
-                     if key.endswith(suffixes) and _is_title(key) for r, _ in ps})
+    titles = _title_rows(index)[0]
     names = sorted({r for r, c in _project_positions(index) if not _is_list_header(index, r, c)})
     starts: list[int] = []
     events = sorted([(r, "t") for r in titles] + [(r, "n") for r in names])
@@ -216,10 +214,24 @@ def _after_empty_tables(grid: Grid, index: LabelIndex, starts: list[int],
 
 def department_starts(index: LabelIndex) -> list[int]:
     """Rows of 部门整体（支出）绩效自评表 titles: each starts the department's own form."""
-    pack = active()
-    return sorted({r for key, ps in index.positions.items()
-                   if len(key) <= 30 and key.endswith(pack.title_suffixes)
-                   and _is_department_wide(key, pack) for r, _ in ps})
+    return _title_rows(index)[1]
+
+
+def _title_rows(index: LabelIndex) -> tuple[list[int], list[int]]:
+    """(rows of project form titles, rows of 部门整体 titles), found in one pass over the keys
+    and kept on the index."""
+    found = getattr(index, "_titles", None)
+    if found is None:
+        pack = active()
+        suffixes = pack.title_suffixes
+        projects: set[int] = set()
+        wide: set[int] = set()
+        for key, ps in index.positions.items():
+            if len(key) <= 30 and key.endswith(suffixes):
+                (wide if _is_department_wide(key, pack) else projects).update(r for r, _ in ps)
+        found = (sorted(projects), sorted(wide))
+        index._titles = found  # type: ignore[attr-defined]
+    return found
 
 
 def _a1(grid: Grid, r: int, c: int) -> str:

@@ -120,9 +120,10 @@ def _row_label(index: LabelIndex, r: int, before: int) -> tuple[int, str, str] |
             return c, key, rows[key]
     for c, key in index.row_keys[r]:
         if c < before and len(key) <= 16:
-            for suffix in pack.funds_row_suffixes:
-                if len(suffix) >= 2 and key.endswith(suffix):
-                    return c, key, rows[suffix]
+            for n in range(len(key) - 1, 1, -1):  # the longest known ending first
+                kind = rows.get(key[-n:])
+                if kind is not None:
+                    return c, key, kind
     return None
 
 
@@ -244,8 +245,11 @@ def _pairs(grid: Grid, index: LabelIndex, hr: int, r2: int) -> tuple[dict[str, C
             name = columns.get(key)
             if name is None or name in values or name in found:
                 continue
-            c2 = span_of(grid, r, c)[1] + 1
             nxt = keys[i + 1][0] if i + 1 < len(keys) else grid.width
+            if r == hr and i + 1 < len(keys) and keys[i + 1][1] in columns \
+                    and span_of(grid, r, c)[1] + 1 == nxt:
+                return None  # two column labels side by side: a vertical header
+            c2 = span_of(grid, r, c)[1] + 1
             if c2 < grid.width and c2 <= nxt and _is_value(grid, r, c2):
                 found[name] = grid.cell(r, c2)
             elif c2 < grid.width and c2 < nxt and not grid.text(r, c2):

@@ -263,10 +263,14 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
     (name_col, span1, span2, value_spans, plain_target, target_span, weight_pct,
      l1_weight_span) = _spans(cols)
     grid_cell, first_filled = grid.cell, grid.first_filled
+    merged = grid.anchor_table()
     skip_to = -1
     footer, totals = active().role_keys("footer"), active().role_keys("total")
     columns = active().indicator_columns
     budget_keys = active().role_keys("execution_rate")
+    # rows holding a 三级指标-like label (a header repeated?) or a 执行率 label (a budget row?)
+    name_rows = {r for k, f in columns.items() if f == "name" for r, _ in index.positions.get(k, ())}
+    budget_rows = {r for k in budget_keys for r, _ in index.positions.get(k, ())}
     head1 = _text(grid, hr, span1) if span1 else ""
     head2 = _text(grid, hr, span2) if span2 else ""
     ended_at: int | None = None  # the footer row that ended the indicator rows
@@ -296,7 +300,7 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
                            block.reported_total.source.cell if block.reported_total.source else "",
                            block.reported_total.text or "（空）")
             break
-        if row_keys and _is_header_row(row_keys, columns):
+        if r in name_rows and _is_header_row(row_keys, columns):
             new_cols, skip_to = header_columns(grid, r, r2)
             if set(new_cols) != set(cols) or new_cols.get("name") != cols.get("name"):
                 # a second table of other columns (评价内容 | 分值 | 自评分, then 一级指标 | …)
@@ -353,8 +357,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
             seen_level1 = True
         if raw2:
             level2 = split_label(raw2)[0]
-        if budget_keys and (label_key(name_cell.text) in budget_keys or
-                            (raw1 and label_key(raw1) in budget_keys)):
+        if r in budget_rows and (
+                label_key(name_cell.text) in budget_keys or (raw1 and label_key(raw1) in budget_keys)):
             # budget execution scored as a row of the indicator table (预算执行率 | 10 | 10):
             # the funds block's concern, not an indicator
             if not (weight.is_empty and score.is_empty):
@@ -368,7 +372,8 @@ def read_indicators(grid: Grid, index: LabelIndex, hr: int, r2: int, project: st
                 trace.skip(grid.source(r, (span1 or span2)[0]).cell, raw1 or raw2,
                            "只有一级/二级指标名称，没有三级指标和数值")
             continue  # an empty row, or a row holding only 一级/二级 labels or notes
-        if not name_cell.text and target.is_empty and actual.is_empty and target_span is not None \
+        if target_span is not None and (r, name_col) in merged and not name_cell.text \
+                and target.is_empty and actual.is_empty \
                 and grid.anchor(r, target_span[0]) == grid.anchor(r, name_col):
             # one empty cell merged across the name and value columns, numbers only under
             # 分值/得分: the block's subtotal (90 | 90), not an indicator
@@ -414,9 +419,9 @@ def _spans(cols: dict[str, tuple[int, int]]):
 def _spans_whole_row(grid: Grid, r: int, name_col: int, value_spans, target_span) -> bool:
     """One merged cell across the name and value columns: a heading line inside the table
     (``项目年度目标 1：乡村道路建设养护项目``)."""
-    own = grid.anchor(r, name_col)
-    if own == (r, name_col) and grid.anchor(r, name_col + 1) != own:
-        return False  # the usual row: its name cell is its own
+    own = grid.anchor_table().get((r, name_col))
+    if own is None:
+        return False  # the usual row: its name cell is no merged range
     others = [s for s in (target_span, *value_spans[1:4]) if s is not None]
     return bool(others) and all(grid.anchor(r, s[0]) == own for s in others)
 
@@ -470,7 +475,11 @@ _NUMBERED = "0123456789一二三四五六七八九十"
 
 def is_footer(key: str, footer: frozenset[str]) -> bool:
     """A footer label, also numbered (``附件1``, ``说明二``) or with its value (``填表人：张三``)."""
-    return labelled_as(key, footer) or (key[-1:] in _NUMBERED and key.rstrip(_NUMBERED) in footer)
+    if key in footer:
+        return True
+    if ":" in key:
+        return key.split(":", 1)[0] in footer
+    return key[-1:] in _NUMBERED and key.rstrip(_NUMBERED) in footer
 
 
 def total_keys() -> frozenset[str]:
