@@ -433,7 +433,7 @@ def check_weights_total(result: FormResult, pack: RulePack) -> list[Finding]:
     if not result.weights:
         return []
     applicable = [ir for ir in result.indicators if ir.applicable]
-    if applicable and all(ir.weight is None for ir in applicable):
+    if applicable and all(ir.weight is None and ir.indicator.weight.source is None for ir in applicable):
         # 一级指标 | 二级指标 | 三级指标 | 年初目标值 | 实际完成值 | 得分 — no 分值 column at all
         return [_finding("WEIGHTS_NOT_WRITTEN", result,
                          "表中没有各指标的分值栏，无法核对分值合计是否为 100；只核对得分、总分和是否完成。",
