@@ -154,6 +154,8 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
     if pairs is not None:  # 预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84 | 预算执行进度(%) | 100
         block = FundsBlock([], hr, pairs[1], unit, declared, "pairs")
         values = pairs[0]
+        if "budget" not in values and "initial_budget" in values:
+            values["budget"] = values["initial_budget"]
         if unit == "元":
             values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
         label = grid.text(hr, 0) if grid.text(hr, 0) and label_key(grid.text(hr, 0)) not in active().funds_columns else ""
@@ -188,6 +190,9 @@ def read_funds(grid: Grid, index: LabelIndex, r1: int, r2: int, project: str = "
         values = _row_values(grid, r, c, spans, first_col, end, block, project)
         if unit == "元":
             values = {k: (_to_wan(v) if k in AMOUNT_FIELDS else v) for k, v in values.items()}
+        if "budget" not in values and "initial_budget" in values:
+            # 年初预算数(A) | 全年执行数(B) | 执行率(B/A): the only budget is the year's budget
+            values["budget"] = values["initial_budget"]
         label = grid.text(r, c)
         if kind == "total" and not block.rows and values.get("weight", EMPTY).is_empty:
             weight = _declared_weight(grid, hr, spans, declared)
