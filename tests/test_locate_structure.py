@@ -193,3 +193,42 @@ def test_totals_written_away_from_the_table():
     own_line = text.replace("| | | | 项目总得分 99分 |", "") + "自评总分: 95\n"
     (form,), _ = locate_forms(grid(own_line))
     assert form.reported_total.value == D(95)
+
+
+def test_the_initial_budget_alone_is_the_budget():
+    """北京: 年初预算数(A) | 全年执行数(B) | 分值(10分) | 执行率(B/A) | 得分 — no 全年预算数."""
+    text = """
+    项目名称 | 道路保洁外包经费 | | | | | |
+    项目资金 | 年度资金总额: | | 年初预算数(A) | 全年执行数(B) | 分值(10分) | 执行率(B/A) | 得分
+     | 年度资金总额: | | 310.2 | 154.74 | 10 | 50% | 5
+    一级指标 | 二级指标 | 三级指标 | 年度指标值(A) | 全年实际值(B) | 分值 | 得分 |
+    产出指标 | 数量指标 | 保洁面积 | 100万平方米 | 100万平方米 | 90 | 90 |
+    """
+    (form,), _ = locate_forms(grid(text))
+    total = form.funds_row("total")
+    assert (total.budget.text, total.executed.text) == ("310.2", "154.74")
+    assert evaluate(form).funds.execution_rate == D("0.4988")
+
+
+def test_stacked_forms_split_where_the_structure_says():
+    """The lower half of a form above the next form's title; a title without 项目名称 followed by a
+    whole form whose 项目名称 comes after a numbered footer (附件1)."""
+    text = """
+    绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分
+     | 产出指标 | 经济成本指标 | 成本控制数 | ≤30万元 | 完成 | 90 | 90
+    合计 | | | | | | 100 | 100
+    服务贸易项目绩效自评表 | | | | | | |
+    计划投资额 | 570 | 实际使用情况 | 395.86 | | | |
+    一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+    项目决策 | 项目目标 | 目标内容 | 完成 | 完成 | 100 | 96 |
+    附件1 | | | | | | |
+    项目名称: 教师培训专项经费 | | | | | | |
+    项目资金 | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分
+    年度资金总额 | 60 | 60 | 60 | 10 | 100% | 10
+    一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |
+    产出指标 | 数量指标 | 培训人数 | ≥300人 | 320人 | 90 | 90 |
+    """
+    forms, _ = locate_forms(grid(text))
+    assert [f.project_name for f in forms] == ["", "服务贸易项目", "教师培训专项经费"]
+    assert [[i.name for i in f.indicators] for f in forms] == [["成本控制数"], ["目标内容"], ["培训人数"]]
+    assert forms[0].reported_total.text == "100"
