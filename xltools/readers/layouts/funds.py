@@ -21,6 +21,16 @@ with a stray ``9`` written after its 得分 still reads 5 / 5 / 100%.
 
 Amounts written in 元 (``项目资金（元）`` or ``单位：元``) are converted to 万元 (÷ 10000) and the
 form keeps ``money_unit='元'``.
+
+The labels are the layout pack's (``xltools/layouts/default.toml``: funds columns, funds row
+labels by their ending — ``年度财政资金总额`` is a total row). Besides the vertical block above:
+
+- label–value pairs (:func:`_pairs`): ``预算数 | 6.84 | 到位数 | 6.84 | 执行数 | 6.84``;
+- a row longer than its header read where 执行数 ÷ 预算数 agrees with its 执行率
+  (:func:`_shift`, ``FUNDS_ROW_SHIFTED``);
+- the 分值 of budget execution from ``预算执行情况（20分）`` or ``得分（20分*执行率）`` when the
+  block has no 分值 column (:func:`_declared_weight`);
+- ``年初预算数`` as the budget when it is the block's only budget column.
 """
 
 from __future__ import annotations
@@ -327,7 +337,7 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
             "已去掉多出的空单元格后按表头顺序读取。",
             project=project, location=grid.source(r, label_col)))
     elif code == "FUNDS_ROW_SHIFTED":
-        read = "、".join(f"{_FIELD_CN[k]} {values[k].text or '（空）'}" for k in AMOUNT_FIELDS + ("rate",)
+        read = "、".join(f"{FIELD_CN[k]} {values[k].text or '（空）'}" for k in AMOUNT_FIELDS + ("rate",)
                         if k in values)
         why = ("按表头位置读出的金额与执行率不符；已按与执行率相符的读法读取" if agrees(values) else
                "已按上面资金总额一行的对齐方式读取")
@@ -340,7 +350,6 @@ def _row_values(grid: Grid, r: int, label_col: int, spans, first_col: int, stop:
 
 FIELD_CN = {"initial_budget": "年初预算数", "budget": "全年预算数", "executed": "全年执行数",
             "rate": "执行率", "weight": "分值", "score": "得分", "arrived": "到位数"}
-_FIELD_CN = FIELD_CN
 
 
 def _cols(grid: Grid, r: int, c1: int, c2: int) -> str:

@@ -9,6 +9,14 @@ lower text alone, then the upper one. So all of these are read the same way::
     一级指标 | 二级指标 | 三级指标 | 指标分值 | 预期指标值 (符号 | 值 | 单位(文字描述)) |
         单项指标实际完成值 | 单项指标完成情况 | 自评得分 (单项指标得分 | 权重占比(%) | 单项指标折算得分)
 
+The header is found by its labels (the layout pack's indicator roles): 三级指标 or 指标名称 with
+一级/二级指标, or — a flat list — with a target and an actual, or with 分值 and 得分. Rows that
+are not indicators are skipped (``inspect`` shows each with its reason): a footer label
+(其他需要说明事项, 附件1, 填表人… — a 总分 row right under it is still read), ``其中…`` rows
+without 分值, a 预算执行率 row (its 分值/得分 go to the funds block), a line merged across
+the table, an empty merged row carrying only a subtotal, a header cell merged down over the
+data rows; a second header of other columns starts a new column map.
+
 Split targets are joined into one text with the value cell's source: ``≥`` | ``95`` | ``%``
 → ``≥95%``. Hebei: 分值 is 指标分值 (or 权重占比(%) when 指标分值 is empty), 得分 is
 单项指标得分; 单项指标折算得分 is ignored (it applies the weight a second time).
