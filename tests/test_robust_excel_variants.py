@@ -116,9 +116,11 @@ def test_a_list_of_projects_on_another_sheet_is_not_a_form(tmp_path):
     assert outcome.findings == []
 
 
-def test_a_department_wide_form_is_not_a_project(tmp_path):
+def test_a_department_wide_form_is_read_as_such(tmp_path):
     """部门整体支出绩效自评表 sits beside the project forms in some workbooks: it is not a
-    project, so it is neither read as one nor added into the 汇总 totals."""
+    project, but it is a form to check (issue 11: such forms must be found). It is read under
+    its department's name, with ``layout="department_wide"`` and a DEPARTMENT_WIDE_FORM
+    finding, so that it can be told apart from the projects."""
     path, wb = _book(tmp_path)
     ws = wb.create_sheet("部门整体")
     ws.append(["部门整体支出绩效自评表"])
@@ -130,7 +132,11 @@ def test_a_department_wide_form_is_not_a_project(tmp_path):
     ws.append(["产出指标", "数量指标", "完成重点工作数", "≥10项", "12项", 50, 50])
     wb.save(path)
     outcome = read_forms(path)
-    assert [f.project_name for f in outcome.forms] == ["示例项目（虚构）"]
+    assert [f.project_name for f in outcome.forms] == ["示例项目（虚构）", "示例局（虚构）"]
+    project, department = outcome.forms
+    assert project.layout != "department_wide" and department.layout == "department_wide"
+    assert [f.code for f in department.read_findings] == ["DEPARTMENT_WIDE_FORM"]
+    assert department.funds_row("total").budget.text == "520"
 
 
 @pytest.mark.parametrize("text, op, value, unit", [

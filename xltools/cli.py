@@ -20,6 +20,7 @@ COMMANDS = {
     "rules": ("显示规则包（可复制后修改）", "xltools.commands.rules"),
     "serve": ("启动本机网页（浏览器和 WPS 加载项使用）", "xltools.commands.serve"),
     "bundle": ("生成 Windows 离线安装包", "xltools.commands.bundle"),
+    "inspect": ("显示每张自评表是怎样读取的（各栏取自哪个单元格、跳过了哪些行）", "xltools.commands.inspect"),
 }
 
 

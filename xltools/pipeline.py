@@ -143,15 +143,27 @@ _WORKER_PACK = None
 _WORKER_LIMITS = None
 
 
-def _init_worker(pack, limits) -> None:
+def _init_worker(pack, limits, layouts=None) -> None:
     """A pool worker: the rule pack and limits, and Ctrl-C left to the main process (which
     cancels the chunks not started and waits for the running ones; a worker interrupted while
-    handing back its result could leave the pool waiting on a lock for ever)."""
+    handing back its result could leave the pool waiting on a lock for ever). ``layouts``: the
+    user's layout pack (``--layouts``), made active in the worker too."""
     global _WORKER_PACK, _WORKER_LIMITS
     _WORKER_PACK, _WORKER_LIMITS = pack, limits
+    if layouts is not None:
+        from .readers.layout_pack import use
+
+        use(layouts)
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _user_layouts():
+    """The ``--layouts`` pack the workers must read with (``None``: the default pack)."""
+    from .readers.layout_pack import user_pack
+
+    return user_pack()
 
 
 def _process_chunk(paths: Sequence[str], fn: Callable[[FileReport], Any] | None = None) -> list:
@@ -281,7 +293,7 @@ def iter_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | No
     done_chunks: dict[int, list] = {}
     next_chunk = done = 0
     pool = ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), initializer=_init_worker,
-                               initargs=(pack, limits))
+                               initargs=(pack, limits, _user_layouts()))
     finished = False
     try:
         futures = {pool.submit(_process_chunk, chunk, fn): i for i, chunk in enumerate(chunks)}

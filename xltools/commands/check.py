@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="以 JSON 输出（数字为字符串）")
     parser.add_argument("--detail", action="store_true", help="每个表单都列出指标明细（只有一个表单时总会列出）")
     parser.add_argument("--rules", metavar="FILE", help="规则包文件（TOML），默认使用全国规则包")
+    parser.add_argument("--layouts", metavar="FILE",
+                        help="表头配置文件（TOML，extends = \"default\"，[aliases] 增加表头文字），见 docs/layouts.md")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="并行进程数（默认自动）")
     parser.add_argument("--max-file-mb", type=float, default=None, metavar="N",
                         help="单个文件的大小上限（MB），超过则跳过并报告")
@@ -122,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
         pack = load_rulepack(args.rules)
     except RulePackError as exc:
         return _fail(exc.args[0] if exc.args else str(exc))
+    from .inspect import use_layouts
+
+    if problem := use_layouts(getattr(args, "layouts", None)):
+        return _fail(problem)
     if args.workers is not None and args.workers < 1:
         return _fail("--workers 必须是正整数。")
     if (why := bad_max_file_mb(args.max_file_mb)) is not None:

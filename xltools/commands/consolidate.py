@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="自评表文件或文件夹（.xlsx .xlsm .xls .docx，文件夹递归查找）")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="汇总工作簿的保存路径")
     parser.add_argument("--rules", metavar="FILE", help="规则包文件（TOML），默认使用全国规则包")
+    parser.add_argument("--layouts", metavar="FILE",
+                        help="表头配置文件（TOML，extends = \"default\"，[aliases] 增加表头文字），见 docs/layouts.md")
     parser.add_argument("--workers", type=int, default=None, metavar="N", help="并行进程数（默认自动）")
     parser.add_argument("--json", action="store_true", help="在标准输出打印 JSON 摘要")
     parser.add_argument("--max-file-mb", type=float, default=None, metavar="N",
@@ -120,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
         pack = load_rulepack(args.rules)
     except RulePackError as exc:
         return _fail(str(exc.args[0]) if exc.args else str(exc))
+    from .inspect import use_layouts
+
+    if problem := use_layouts(getattr(args, "layouts", None)):
+        return _fail(problem)
     if args.workers is not None and args.workers < 1:
         return _fail("--workers 必须是正整数。")
     if (why := bad_max_file_mb(args.max_file_mb)) is not None:

@@ -431,9 +431,18 @@ def check_weights_total(result: FormResult, pack: RulePack) -> list[Finding]:
 
     年度资金总额 | … | 10 | …;  rows with 分值 50 + 30 + 5  → Σ = 95
     → WEIGHTS_NOT_100 (error) at the 总分 cell: 各项分值合计为 95，应为 100。
+
+    一级指标 | 二级指标 | 三级指标 | 年初目标值 | 实际完成值 | 得分   (no 分值 column at all)
+    → WEIGHTS_NOT_WRITTEN (info) instead: there is nothing to add up.
     """
     if not result.weights:
         return []
+    applicable = [ir for ir in result.indicators if ir.applicable]
+    if applicable and all(ir.weight is None and ir.indicator.weight.source is None for ir in applicable):
+        # 一级指标 | 二级指标 | 三级指标 | 年初目标值 | 实际完成值 | 得分 — no 分值 column at all
+        return [_finding("WEIGHTS_NOT_WRITTEN", result,
+                         "表中没有各指标的分值栏，无法核对分值合计是否为 100；只核对得分、总分和是否完成。",
+                         location=result.form.source)]
     total = sum(result.weights.values(), ZERO)
     if abs(total - HUNDRED) <= pack.tol_score:
         return []

@@ -35,6 +35,7 @@ CODES: dict[str, tuple[str, str]] = {
     "LEVEL1_WEIGHTS_NONSTANDARD": ("info", "一级指标权重与50/30/10/10不同"),
     "LEVEL1_DECLARED_WEIGHT_MISMATCH": ("warning", "一级指标标注分值与明细合计不符"),
     "LEVEL1_INFERRED": ("info", "一级指标为空，已按二级指标推断"),
+    "WEIGHTS_NOT_WRITTEN": ("info", "表中没有指标分值栏，未核对分值合计"),
     # totals and grade
     "TOTAL_SUM_MISMATCH": ("error", "总分不等于各项得分之和"),
     "TOTAL_MISMATCH": ("warning", "总分与重算结果不一致"),
@@ -58,7 +59,9 @@ CODES: dict[str, tuple[str, str]] = {
     "FORM_BLANK": ("info", "空白自评表，未检查"),
     # reading (readers, files, pipeline)
     "ROW_REALIGNED": ("info", "资金行单元格多于表头，已重新对齐"),
+    "FUNDS_ROW_SHIFTED": ("info", "资金行比表头长，已按与执行率相符的读法读取"),
     "FORM_INCOMPLETE": ("error", "自评表不完整"),
+    "DEPARTMENT_WIDE_FORM": ("info", "部门整体支出绩效自评表，不是项目"),
     "NO_FORM": ("error", "文件中没有找到绩效自评表"),
     "SHEET_TOO_LARGE": ("warning", "工作表已用区域过大，已跳过"),
     "SUMMARY_SKIPPED": ("info", "部门汇总工作簿，不是自评表，已跳过"),

@@ -99,6 +99,22 @@ def is_unweighted(form: Form, indicators: tuple[IndicatorResult, ...]) -> bool:
     return bool(applicable) and all(ir.weight is None and ir.reported_score is None for ir in applicable)
 
 
+def budget_unscored(form: Form, indicators: tuple[IndicatorResult, ...]) -> bool:
+    """Budget execution not scored at all: the funds block has no 分值 or 得分 (nor a declared
+    one) and the indicators' 分值 already add up to 100.
+
+    计划投资额 570 | 实际到位资金 398.88 | 实际使用情况 395.86          (no 分值/得分)
+    项目决策 20 + 项目管理 25 + 项目绩效 55 = 100
+    → the pack's 10 points for budget execution are not added (the total stays out of 110).
+    """
+    if not form.funds or form.budget_weight_declared is not None:
+        return False
+    if any(not cell.is_empty for row in form.funds for cell in (row.weight, row.score)):
+        return False
+    weights = [ir.weight for ir in indicators if ir.applicable and ir.weight is not None]
+    return bool(weights) and sum(weights, ZERO) == 100
+
+
 def is_blank(form: Form) -> bool:
     """A form nobody has filled in yet (a fresh template sheet): no project, no amounts, no
     targets or actuals. Checking it would only list empty cells."""
@@ -134,6 +150,8 @@ def evaluate(form: Form, pack: RulePack | None = None) -> FormResult:
         problems.append(Finding(
             "FORM_UNWEIGHTED", severity_of("FORM_UNWEIGHTED"),  # type: ignore[arg-type]
             "表中没有分值和得分栏，只判断各指标是否完成，不计算得分、总分和等级。", location=form.source))
+    if not unweighted and budget_unscored(form, indicators):
+        funds = replace(funds, weight=None, score=None)
     scores, reported, weights = subtotals(indicators)
     if unweighted:
         scores, reported, weights = {}, {}, {}

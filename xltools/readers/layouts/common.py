@@ -28,7 +28,9 @@ from decimal import Decimal
 from ..grid import Grid
 
 _SPACE = re.compile(r"\s+")
-_PAREN = re.compile(r"\(([^()]*)\)")
+# brackets after NFKC: () [] 【】 〔〕 〈〉 《》 and their contents
+_PAREN = re.compile(r"[(\[【〔〈《]([^()\[\]【】〔〕〈〉《》]*)[)\]】〕〉》]")
+_TRAILING_WEIGHT = re.compile(r"^(.*\D)(\d+(?:\.\d+)?分)$")
 _PREFIX = re.compile(r"^(其中[:：]?|指标\d+[:：])")
 _WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
 
@@ -36,8 +38,35 @@ _WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
 MAX_LABEL_LEN = 40
 _KEYS: dict[str, str] = {}  # cell text → label_key(text): the same labels recur on every form
 # Header labels that forms also write with their value in the same cell: ``项目名称：城乡环境整治``.
-INLINE_LABELS = frozenset({"项目名称", "主管部门", "主管部门及代码", "主管单位", "实施单位",
-                           "项目实施单位", "年度", "评价年度", "自评年度"})
+# The layout pack sets them (``use_inline_labels``): its project_name, department,
+# implementing_unit and year texts.
+INLINE_LABELS = frozenset({"项目名称", "主管部门", "实施单位", "年度"})
+# traditional → simplified characters of labels (the layout pack's [characters] table)
+_TO_SIMPLIFIED: dict[int, str] = {}
+
+
+def _clear_caches() -> None:
+    _KEYS.clear()
+    _INDEX_KEYS.clear()
+    _split_cached.cache_clear()
+    _match_cached.cache_clear()
+
+
+def use_characters(pairs: dict[str, str]) -> None:
+    """Match labels written in traditional characters: ``項目名稱`` is found as ``项目名称``."""
+    global _TO_SIMPLIFIED
+    table = str.maketrans(pairs) if pairs else {}
+    if table != _TO_SIMPLIFIED:
+        _TO_SIMPLIFIED = table
+        _clear_caches()
+
+
+def use_inline_labels(labels: frozenset[str]) -> None:
+    """The labels a form may write with their value in one cell (``项目名称：城乡环境整治``)."""
+    global INLINE_LABELS
+    if labels and labels != INLINE_LABELS:
+        INLINE_LABELS = frozenset(labels)
+        _clear_caches()
 _INLINE = re.compile(r"^\s*([^:：]{2,10}?)\s*[:：]\s*(\S.*)$", re.S)
 
 
@@ -89,13 +118,31 @@ def split_label(text: str) -> tuple[str, list[str]]:
 def _split_cached(text: str) -> tuple[str, tuple[str, ...]]:
     norm = squeeze_label(text)
     parts = _PAREN.findall(norm)
-    key = _PAREN.sub("", norm)
-    key = _PREFIX.sub("", key).rstrip(":：")
+    while True:  # nested brackets: （预算数（A））
+        stripped = _PAREN.sub("", norm)
+        if stripped == norm:
+            break
+        norm = stripped
+    key = _PREFIX.sub("", norm).rstrip(":：")
+    m = _TRAILING_WEIGHT.match(key)
+    if m and not parts:  # ``数量指标15分`` (the weight written without brackets)
+        key, parts = m.group(1), [m.group(2)]
     return key, tuple(parts)
 
 
 def label_key(text: str) -> str:
-    return _split_cached(text)[0]
+    """The key a label is matched by: :func:`split_label`'s key in simplified characters.
+
+    >>> label_key("預算數（A）"), label_key("全年\\n完成值"), label_key("【调整后】预算数")
+    ('预算数', '全年完成值', '预算数')
+    """
+    return _match_cached(text)
+
+
+@lru_cache(maxsize=8192)
+def _match_cached(text: str) -> str:
+    key = _split_cached(text)[0]
+    return key.translate(_TO_SIMPLIFIED) if _TO_SIMPLIFIED and not key.isascii() else key
 
 
 def label_weight(text: str) -> Decimal | None:
