@@ -188,7 +188,9 @@ def score_result(result, expected: dict, fs: FileScore) -> None:
                 "funds: " + ", ".join(k for k, ok in checks.items() if not ok)
                 + f" (read budget={funds.budget} executed={funds.executed} rate={funds.reported_rate}"
                   f" weight={funds.weight} score={funds.reported_score}; expected {ef})")
-    read = [ir for ir in result.indicators if not _template_row(ir)]
+    wanted = {name_key(row["name"]) for row in expected.get("indicators", [])}
+    read = [ir for ir in result.indicators  # an empty row the form itself lists is still a row
+            if not _template_row(ir) or name_key(ir.indicator.name) in wanted]
     used: set[int] = set()
     for row in expected.get("indicators", []):
         fs.rows_expected += 1

@@ -124,6 +124,8 @@ def write_grid(ws, grid: Grid, top: int = 0, left: int = 0) -> None:
         if cell.text == "":
             continue
         xc = ws.cell(row=top + r + 1, column=left + c + 1, value=excel_value(cell.text))
+        if isinstance(xc.value, str) and xc.value.startswith("="):
+            xc.data_type = "s"  # "=100%" typed as text by the filer, not a formula
         if "\n" in cell.text:
             xc.alignment = wrap
     for r1, c1, r2, c2 in grid.merges:

@@ -58,7 +58,7 @@ HEADERS = {re.sub(r"\s+", "", w) for group in WORDINGS for w in group} | {
 
 KINDS = ["wording", "linebreak", "two_row", "repeated", "merged", "offset", "two_forms", "yuan", "footer"]
 
-FUNDS_AMOUNT_HEADERS = ("年初预算", "全年预算", "全年执行", "预算数", "执行数", "调整后预算", "到位数",
+FUNDS_AMOUNT_HEADERS = ("年初预算", "全年预算", "全年执行", "预算数", "执行数", "预算执行数", "调整后预算", "到位数",
                         "年初預算", "全年預算", "全年執行")
 
 
