@@ -88,11 +88,17 @@ class Report:
         return sum(1 for f in self.findings if f.severity == severity)
 
 
-def read_failed(path: str | Path, reason: str, code: str = "READ_FAILED") -> Finding:
-    """The file-level finding for a file that could not be read (READ_FAILED, or
-    FILE_TOO_LARGE / READER_CRASHED for a file over a limit or one that stopped its reader)."""
-    return Finding(code=code, severity="error", message=reason,
+def read_failed(path: str | Path, reason: str) -> Finding:
+    """The file-level finding for a file that could not be read."""
+    return Finding(code="READ_FAILED", severity="error", message=reason,
                    location=Source(str(path), "", ""))
+
+
+def _refused(path: str, reason: str, code: str) -> Finding:
+    """READ_FAILED, or FILE_TOO_LARGE for a file over one of the readers' limits."""
+    if code == "FILE_TOO_LARGE":
+        return Finding("FILE_TOO_LARGE", "error", reason, location=Source(path, "", ""))
+    return read_failed(path, reason)
 
 
 def reader_crashed(path: str) -> FileReport:
@@ -103,7 +109,8 @@ def reader_crashed(path: str) -> FileReport:
     shown = displayable(str(path))
     reason = (f"无法读取“{displayable(Path(path).name)}”：读取该文件时读取程序异常退出"
               "（文件可能已损坏，或内容过大超出内存限制），已跳过该文件，其余文件照常处理。")
-    return FileReport(shown, (), (read_failed(shown, reason, "READER_CRASHED"),), reason)
+    return FileReport(shown, (), (Finding("READER_CRASHED", "error", reason,
+                                          location=Source(shown, "", "")),), reason)
 
 
 def _unexpected(path: str | Path, stage: str, exc: BaseException) -> str:
@@ -128,7 +135,7 @@ def process_file(path: str | Path, pack=None, limits=None) -> FileReport:
     except ReadError as exc:
         reason = getattr(exc, "reason", None) or (exc.args[0] if exc.args else str(exc))
         code = getattr(exc, "code", "READ_FAILED")
-        return FileReport(path_text, (), (read_failed(path_text, reason, code),), reason)
+        return FileReport(path_text, (), (_refused(path_text, reason, code),), reason)
     except Exception as exc:  # a reader bug must not stop the batch
         reason = _unexpected(path_text, "读取", exc)
         return FileReport(path_text, (), (read_failed(path_text, reason),), reason)

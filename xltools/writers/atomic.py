@@ -84,7 +84,7 @@ def os_reason(exc: BaseException) -> str:
 
 TEMP_PREFIX = ".~xltools-"
 SCRATCH_PREFIX = "xltools-"  # writers.summary_workbook's scratch folders (tempfile.mkdtemp)
-STALE_AFTER = 6 * 3600  # seconds: a temporary file this old is left from a killed run
+STALE_AFTER = 3600  # seconds: a temporary file this old is left from a killed run (a run takes minutes)
 
 
 def remove_stale_temps(folder: str | Path, older_than: float = STALE_AFTER,
