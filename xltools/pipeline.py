@@ -155,7 +155,7 @@ def process_file(path: str | Path, pack=None, limits=None) -> FileReport:
             findings.append(Finding(code="READ_FAILED", severity="error", message=reason,
                                     project=form.project_name, location=loc))
     # a sheet or table that could not be read makes the file a failed one (counted, exit code)
-    lost = [f.message for f in findings if f.code == "SHEET_UNREADABLE"]
+    lost = [f.message for f in findings if f.code in ("SHEET_UNREADABLE", "SHEET_TOO_LARGE")]
     return FileReport(path_text, tuple(results), tuple(findings), lost[0] if lost else None)
 
 

@@ -32,9 +32,12 @@ _HEAD = struct.Struct("<HH")
 class BiffInfo(NamedTuple):
     encrypted: bool
     extents: dict[str, tuple[int, int, str]]  # sheet name → (rows, columns, "A1:IV65536")
+    cells: dict[str, list[int]] = {}  # sheet name → offsets of its cell records in the stream
+    stream: bytes = b""
+    stream_name: str = "Workbook"
 
 
-def workbook_stream(data: bytes) -> bytes | None:
+def workbook_stream(data: bytes) -> tuple[str, bytes] | None:
     """The ``Workbook`` (BIFF8) or ``Book`` (BIFF5) stream of a compound file, or ``None``."""
     import olefile
 
@@ -42,7 +45,7 @@ def workbook_stream(data: bytes) -> bytes | None:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             for name in ("Workbook", "Book"):
                 if ole.exists(name):
-                    return ole.openstream(name).read()
+                    return name, ole.openstream(name).read()
     except Exception:  # noqa: BLE001 - a damaged compound file: calamine reports it
         return None
     return None
@@ -51,14 +54,42 @@ def workbook_stream(data: bytes) -> bytes | None:
 def read_biff(data: bytes) -> BiffInfo | None:
     """Encryption and the range of each sheet of an .xls file's bytes; ``None`` when the file
     is not a BIFF workbook this can read (calamine then decides)."""
-    stream = workbook_stream(data)
-    return None if stream is None else scan_records(stream)
+    found = workbook_stream(data)
+    if found is None:
+        return None
+    info = scan_records(found[1])
+    return info._replace(stream=found[1], stream_name=found[0])
+
+
+_IGNORED = 0x1001  # a chart record type: a worksheet reader passes over it
+
+
+def without_sheets(data: bytes, info: BiffInfo, sheets: list[str]) -> bytes | None:
+    """The file's bytes with every cell record of ``sheets`` turned into a record readers
+    ignore (same sizes, so the compound file keeps its layout): python-calamine reads all sheets
+    of an .xls when it opens it, so a sheet too large must be emptied before, not skipped
+    after. ``None`` when the stream cannot be rewritten (the file is then refused)."""
+    import olefile
+
+    stream = bytearray(info.stream)
+    kind = struct.pack("<H", _IGNORED)
+    for sheet in sheets:
+        for pos in info.cells.get(sheet, ()):
+            stream[pos:pos + 2] = kind
+    buffer = io.BytesIO(data)
+    try:
+        with olefile.OleFileIO(buffer, write_mode=True) as ole:
+            ole.write_stream(info.stream_name, bytes(stream))
+    except Exception:  # noqa: BLE001 - an unusual compound file
+        return None
+    return buffer.getvalue()
 
 
 def scan_records(stream: bytes) -> BiffInfo:
     """:class:`BiffInfo` of a workbook stream: one pass over its records."""
     sheets: dict[int, str] = {}
     ranges: dict[str, list[int]] = {}
+    cells: dict[str, list[int]] = {}
     encrypted = False
     current: str | None = None
     depth = 0
@@ -82,6 +113,7 @@ def scan_records(stream: bytes) -> BiffInfo:
             sheets[offset] = _sheet_name(stream[body + 6:body + size])
         elif current is not None and depth == 1 and size >= 4 and (rtype in _CELL or
                                                                       rtype in _MULTI):
+            cells.setdefault(current, []).append(pos)
             row, col = unpack(stream, body)
             last = col
             if rtype in _MULTI and size >= 6:
@@ -95,7 +127,7 @@ def scan_records(stream: bytes) -> BiffInfo:
         pos = body + size
     extents = {name: (r2 - r1 + 1, c2 - c1 + 1, f"{a1(r1, c1)}:{a1(r2, c2)}")
                for name, (r1, c1, r2, c2) in ranges.items()}
-    return BiffInfo(encrypted, extents)
+    return BiffInfo(encrypted, extents, cells)
 
 
 def _sheet_name(raw: bytes) -> str:

@@ -315,12 +315,19 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
     opened = None
     biff_extents = None
     if raw[:8] == OLE_MAGIC:  # .xls: the cell records tell each sheet's range
-        from .biff import read_biff
+        from .biff import read_biff, without_sheets
 
         info = read_biff(raw)
         if info is not None and info.encrypted:
             raise python_calamine.PasswordError("encrypted")
         biff_extents = info.extents if info is not None else None
+        too_large = [sheet for sheet, (rows, cols, _) in (biff_extents or {}).items()
+                     if rows * cols > max_cells]
+        if too_large:  # calamine reads every sheet on opening: empty these ones first
+            emptied = without_sheets(raw, info, too_large)
+            if emptied is None:
+                raise LimitExceeded("工作表已用区域过大，且无法单独跳过该表")
+            raw = emptied
     elif archive is None:
         try:
             archive = opened = open_zip(raw)  # the same bytes: the file is read once
@@ -427,15 +434,15 @@ def _cut_long_texts(values: list[list[object]], start: tuple[int, int], max_char
 def sheet_error_reason(exc: BaseException) -> str:
     """Why calamine could not read a sheet, in Chinese (its own message is English)."""
     text = f"{type(exc).__name__} {exc}".lower()
-    if "sharedstring" in text or "shared string" in text or "sst" in text:
-        return "共享字符串的编号无效（文件已损坏）"
-    if "not found" in text or "filenotfound" in text or "missing" in text:
+    if "worksheetnotfound" in text or "filenotfound" in text:
         return "工作簿中缺少该工作表的数据部分（文件已损坏）"
     if "dtd" in text or "doctype" in text or "entity" in text:
-        return "工作表中含有不允许的文档类型定义（DTD）"
-    if "xml" in text or "expect" in text or "syntax" in text or "tag" in text:
+        return "工作表中含有不允许的文档类型定义（DTD）或未定义的实体"
+    if "sharedstring" in text or "shared string" in text or "sst" in text:
+        return "共享字符串的编号无效（文件已损坏）"
+    if "xml" in text or "syntax" in text or "tag" in text:
         return "工作表的 XML 内容无效（文件已损坏）"
-    if "zip" in text or "crc" in text or "deflate" in text or "invalid" in text:
+    if "zip" in text or "crc" in text or "deflate" in text:
         return "压缩数据已损坏"
     return "工作表已损坏或格式无法识别"
 

@@ -410,7 +410,7 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
         found, extra = locate_forms(grid)
         forms.extend(found)
         findings.extend(extra)
-    if not forms:
+    if not forms and (grids or not skipped):  # every sheet left out: that finding says why
         looked = "、".join(g.sheet for g in grids) or "（文档中没有表格）"
         first = grids[0].sheet if grids else ""
         findings.append(Finding(
