@@ -235,6 +235,24 @@ def test_a_reader_crash_costs_one_file(tmp_path, monkeypatch, workers):
     assert os.getpid() == os.getpid()  # still here: the main process did not die
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_real_native_abort_costs_one_file(tmp_path, workers):
+    """With the cell guard turned off, python-calamine really tries to allocate XFD1048576's
+    17 billion cells; under the worker's memory limit the allocation fails at once and the
+    process aborts. That file is READER_CRASHED, every other form is read."""
+    from xltools.readers.files import Limits
+
+    folder = tmp_path / "in"
+    names = good_files(folder, 5)
+    far_cell_xlsx(folder / "好02a.xlsx", "double")
+    report = check_files([folder], workers=workers, chunk_size=2,
+                         limits=Limits(max_sheet_cells=10 ** 13))
+    assert sorted(r.project for r in report.results) == sorted(names)
+    (crashed,) = report.failed_files
+    assert Path(crashed.path).name == "好02a.xlsx"
+    assert crashed.findings[0].code == "READER_CRASHED" and "好02a.xlsx" in crashed.error
+
+
 def _gc_enabled(report) -> bool:
     import gc
 

@@ -204,6 +204,15 @@ def _become_worker(parent_pid: int, limits) -> None:
 
         threading.Thread(target=watch, daemon=True).start()
     _limit_memory(getattr(limits, "max_process_bytes", None) or 2 * 1024 ** 3)
+    try:  # a native library dying prints its own English lines: the parent reports it in Chinese
+        import faulthandler
+
+        faulthandler.disable()
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+        os.close(quiet)
+    except OSError:
+        pass
     gc.freeze()  # what the parent built before the fork is not scanned (nor copied) again
     # the default thresholds: measured flat (≈ 43 MB over 100 documents); a lazier collector
     # (10,000, 20, 20) let python-docx's cycles hold ≈ 440 MB before a full pass freed them
