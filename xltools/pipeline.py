@@ -297,14 +297,14 @@ class _Worker:
 
 
 def _context():
-    """``fork`` where there is one (workers start with the parent's modules, in milliseconds),
-    else the platform's default (spawn: each worker imports what it needs)."""
+    """``fork`` on Linux (workers start with the parent's modules, in milliseconds), else the
+    platform's default (spawn: each worker imports what it needs)."""
     import multiprocessing
+    import sys
 
-    try:
+    if sys.platform.startswith("linux"):  # macOS: fork is unsafe with its system libraries
         return multiprocessing.get_context("fork")
-    except ValueError:
-        return multiprocessing.get_context()
+    return multiprocessing.get_context()
 
 
 def _read_in_workers(chunks: list[Sequence[str]], n_workers: int, pack, limits, fn,
@@ -511,9 +511,9 @@ def iter_files(paths: Iterable[str | Path], fn: Callable[[FileReport], Any] | No
 
 def in_child_process() -> bool:
     """Read even a single-process batch in a child process (so that a crash in a reader never
-    ends this one)? Yes where processes fork (Linux, macOS: milliseconds); elsewhere a worker
-    would import everything again, and the guards alone protect a small batch."""
-    import multiprocessing
+    ends this one)? Yes on Linux, where a worker forks in milliseconds; elsewhere it would
+    import everything again, and the guards alone protect a small batch. ``XLTOOLS_IN_PROCESS=1``
+    reads in this process (for debugging a reader)."""
+    import sys
 
-    return "fork" in multiprocessing.get_all_start_methods() and \
-        os.environ.get("XLTOOLS_IN_PROCESS") != "1"
+    return sys.platform.startswith("linux") and os.environ.get("XLTOOLS_IN_PROCESS") != "1"
