@@ -253,26 +253,6 @@ def test_a_real_native_abort_costs_one_file(tmp_path, workers):
     assert crashed.findings[0].code == "READER_CRASHED" and "好02a.xlsx" in crashed.error
 
 
-def _gc_enabled(report) -> bool:
-    import gc
-
-    return gc.isenabled()
-
-
-def test_workers_collect_cycles_even_when_the_parent_paused_its_collector(tmp_path):
-    """consolidate pauses the collector while it writes; its workers must not inherit that
-    (python-docx leaves cycles: ≈ 6 MB per document kept otherwise)."""
-    import gc
-
-    good_files(tmp_path / "in", 3)
-    gc.disable()
-    try:
-        states = map_files([tmp_path / "in"], _gc_enabled, workers=2, chunk_size=1)
-    finally:
-        gc.enable()
-    assert states == [True, True, True]
-
-
 # --- folders, links, OS errors -----------------------------------------------------------------------
 
 def test_symlink_loops_are_reported_and_the_batch_goes_on(tmp_path):

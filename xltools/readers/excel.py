@@ -339,9 +339,10 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
         if len(names) > max_sheets:
             raise LimitExceeded(f"工作表过多（{len(names)} 张，上限 {max_sheets} 张）")
         parts = _sheet_parts(archive, names) if archive is not None else {}
-        # text longer than a cell may hold needs a part at least that long
-        long_parts = archive is None or any(
-            m.file_size > max_chars for m in archive.infolist())
+        # text longer than a cell may hold needs a part at least that long (the sheet with its
+        # inline strings, or the shared strings)
+        shared = next((m.file_size for m in archive.infolist()
+                       if m.filename.endswith("sharedStrings.xml")), 0) if archive is not None else 0
         for sheet_name in names:
             xml = None
             if archive is not None:
@@ -371,7 +372,7 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
             no_cache: set[tuple[int, int]] = set()
             if xml is not None and any("" in row for row in values):
                 no_cache = formula_cells_without_value(xml)
-            if long_parts:
+            if archive is None or shared > max_chars or xml is None or len(xml) > max_chars:
                 _cut_long_texts(values, tuple(start), max_chars, sheet_name, skipped)
             grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
                               no_cache)
