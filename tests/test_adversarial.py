@@ -416,3 +416,29 @@ def test_a_worker_stays_flat_over_many_word_documents(tmp_path):
         gc.enable()
     assert len(sizes) == 60
     assert max(sizes[10:]) - sizes[10] < 40, sizes
+
+
+# --- the other bounds ---------------------------------------------------------------------------------
+
+def test_too_many_sheets_or_tables_refuse_the_file(tmp_path):
+    from xltools.readers.files import Limits
+
+    two_form_xlsx(tmp_path / "两表.xlsx")
+    write_seed_docx([synthetic_form("甲（虚构）"), synthetic_form("乙（虚构）")], tmp_path / "两表.docx")
+    report = check_files([tmp_path], workers=1, limits=Limits(max_sheets=1, max_tables=1))
+    failed = {Path(f.path).name: f for f in report.failed_files}
+    assert sorted(failed) == ["两表.docx", "两表.xlsx"]
+    assert all(f.findings[0].code == "FILE_TOO_LARGE" for f in failed.values())
+    assert "工作表过多（2 张，上限 1 张）" in failed["两表.xlsx"].error
+    assert "表格过多" in failed["两表.docx"].error
+
+
+def test_a_huge_text_is_cut_and_reported_and_the_form_still_read(tmp_path):
+    path = two_form_xlsx(tmp_path / "长文本.xlsx")
+    rewrite_member(path, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="90"><c r="B90" t="inlineStr"><is><t>' + b"9" * 40_000
+        + b"</t></is></c></row></sheetData>", 1))
+    report = check_files([path], workers=1)
+    assert sorted(r.project for r in report.results) == sorted([FORM_A, FORM_B])
+    (cut,) = [f for f in report.findings if f.code == "CELL_TEXT_TOO_LONG"]
+    assert cut.location.sheet == FORM_B and cut.location.cell == "B90" and "40000" in cut.message
