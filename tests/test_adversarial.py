@@ -19,8 +19,8 @@ import pytest
 from fixtures.builders import synthetic_form, write_national_xlsx, write_seed_docx
 from fixtures.hostile import (BILLION_LAUGHS, FORM_A, FORM_B, SPELLINGS, XXE,
                               bad_shared_string_xlsx, damaged_sheet_xlsx, encrypt_office_file,
-                              entity_xlsx, far_cell_xlsx, lying_member_xlsx, rewrite_member,
-                              two_form_xlsx)
+                              entity_xlsx, far_cell_xlsx, lying_member_xlsx,
+                              lying_string_count_xlsx, rewrite_member, two_form_xlsx)
 from fixtures.xls_builder import build_xls
 
 from xltools.pipeline import check_files, map_files
@@ -120,6 +120,16 @@ def test_a_member_that_lies_about_its_size_is_refused_without_inflating_it(tmp_p
     (failed,) = report.failed_files
     assert failed.findings[0].code == "FILE_TOO_LARGE" and "解压后比声明的大" in failed.error
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 32 * 1024  # KB
+
+
+def test_a_shared_string_table_that_lies_about_its_count_is_refused(tmp_path):
+    """uniqueCount="4000000000": calamine would reserve 96 GB on opening and abort."""
+    names = good_files(tmp_path / "in", 1)
+    lying_string_count_xlsx(tmp_path / "in" / "字符串表.xlsx")
+    report = check_files([tmp_path / "in"], workers=1)
+    assert [r.project for r in report.results] == names
+    (failed,) = report.failed_files
+    assert failed.findings[0].code == "FILE_TOO_LARGE" and "共享字符串表" in failed.error
 
 
 def test_an_honest_zip_bomb_is_refused(tmp_path):

@@ -19,6 +19,7 @@ central directory (a "zip bomb" declares far more bytes than it stores).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -31,7 +32,10 @@ from .grid import Grid
 from .locate import join_split_tables, locate_forms
 from ..core.os_errors import os_reason
 from .grid import LimitExceeded
-from .zipdir import MemberSizeMismatch, ZipDirectory, open_zip, verify_sizes
+from .zipdir import MemberSizeMismatch, ZipDirectory, member_head, open_zip, verify_sizes
+
+# the number of distinct strings a shared-string table declares (<sst … uniqueCount="…">)
+_UNIQUE_COUNT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d{1,20})")
 
 EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
 WORD_EXTS = (".docx",)
@@ -291,6 +295,12 @@ def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirecto
     except MemberSizeMismatch as exc:
         raise _fail(name, f"文件已损坏或被篡改（压缩包中的“{exc.args[0]}”解压后比声明的大），"
                           "疑似压缩炸弹，已拒绝读取。", "FILE_TOO_LARGE") from None
+    for info in infos:  # python-calamine reserves room for every string the table declares
+        if info.filename.lower().endswith("sharedstrings.xml"):
+            declared = _UNIQUE_COUNT.search(member_head(zf, info.filename, 4096))
+            if declared and int(declared.group(1)) > max(info.file_size // 5, 1024):  # ≥ 5 bytes each
+                raise _fail(name, f"文件已损坏或被篡改（共享字符串表声明有 {int(declared.group(1))} 个字符串，"
+                                  "远超其实际内容），已拒绝读取。", "FILE_TOO_LARGE")
     needed = "word/document.xml" if kind == "word" else "xl/workbook.xml"
     if needed not in names:
         what = "Word 文档" if kind == "word" else "Excel 工作簿"

@@ -133,6 +133,23 @@ class ZipDirectory:
                 return data
         return self.zipfile().read(name)  # raises the library's own error
 
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a member, inflating no more than that."""
+        member = self.members[name]
+        data, offset = self.data, member.header_offset
+        if not member.flag_bits & 0x1 and data[offset:offset + 4] == b"PK\x03\x04" and \
+                member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            n_name, n_extra = _LOCAL_NAMES.unpack_from(data, offset + 26)
+            start = offset + 30 + n_name + n_extra
+            stored = data[start:start + member.compress_size]
+            if member.compress_type == zipfile.ZIP_STORED:
+                return stored[:size]
+            try:
+                return zlib.decompressobj(-15).decompress(stored, size)
+            except zlib.error:
+                return b""
+        return member_head(self.zipfile(), name, size)
+
     def zipfile(self) -> zipfile.ZipFile:
         if self._fallback is None:
             self._fallback = zipfile.ZipFile(io.BytesIO(self.data))
@@ -164,6 +181,19 @@ class ZipDirectory:
         if len(out) != member.file_size or zlib.crc32(out) != member.CRC:
             return None
         return out
+
+
+def member_head(zf, name: str, size: int) -> bytes:
+    """The first ``size`` bytes of a member of ``zf`` (a :class:`ZipDirectory` or
+    :class:`zipfile.ZipFile`), ``b""`` when it cannot be read."""
+    if isinstance(zf, ZipDirectory):
+        return zf.head(name, size)
+    try:
+        with zf.open(name) as fh:
+            return fh.read(size)
+    except (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError,
+            RuntimeError, NotImplementedError):
+        return b""
 
 
 def _decode_name(raw: bytes, flags: int) -> str:
