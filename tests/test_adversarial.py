@@ -275,6 +275,10 @@ def test_symlink_loops_are_reported_and_the_batch_goes_on(tmp_path):
     (failed,) = report.failed_files
     assert Path(failed.path).name == "环.xlsx" and "符号链接形成了循环" in failed.error
     assert no_english(failed.error, "xlsx")
+    proc = run_cli("consolidate", str(folder), "-o", str(tmp_path / "汇总.xlsx"))
+    assert proc.returncode == 0 and "失败文件 1 个" in proc.stdout
+    assert proc.stderr.strip().splitlines() == ["错误：" + failed.error]
+    assert temp_leftovers(tmp_path) == []
 
 
 def test_an_unreadable_folder_is_reported(tmp_path, monkeypatch):
