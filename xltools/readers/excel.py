@@ -501,7 +501,7 @@ def used_range(xml: bytes, max_cells: int | None = None) -> tuple[int, int, str]
     calamine leaves out) does not count::
 
         >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="30"><c r="I30"><v>2</v></c></row>')[2]
-        'A1:K34'
+        'A1:K32'
         >>> used_range(b"<row r='1048576'><c r = 'XFD1048576' t='inlineStr'><is><t> </t></is></c></row>"
         ...            b"<row r='1'><c r='A1'><v>1</v></c></row>")
         (1048576, 16384, 'A1:XFD1048576')
@@ -511,15 +511,19 @@ def used_range(xml: bytes, max_cells: int | None = None) -> tuple[int, int, str]
         'A1:D900002'
     """
     limit = MAX_SHEET_CELLS if max_cells is None else max_cells
-    plain = xml.count(b"r=") == xml.count(b'r="') and b"r " not in xml and b"r\t" not in xml \
-        and b"r\n" not in xml and b"r\r" not in xml
+    # the usual spelling (r="A1", never a space before =): one literal search finds every reference
+    plain = xml.count(b"r=") == xml.count(b'r="') and b" =" not in xml and b"\t=" not in xml \
+        and b"\n=" not in xml and b"\r=" not in xml
     refs = (_PLAIN_REF if plain else _ANY_REF).findall(xml)
-    n_rows = xml.count(b"row")  # every <row> and </row> (and more): rows without a reference
-    n_cells = xml.count(b"<c") + xml.count(b":c")  # every <c …> (and more): cells without one
+    n_rows = xml.count(b"<row")  # rows and cells without a reference follow the previous one
+    n_cells = xml.count(b"<c")  # (and more: <col, <cfRule…: a bound only)
+    if b":c" in xml:  # namespace prefixes (<x:row>, <x:c>)
+        n_rows, n_cells = n_rows + xml.count(b":row"), n_cells + xml.count(b":c")
     if not refs and not n_cells:
         return None
     joined = b" ".join(refs)
-    rows = max(map(int, joined.translate(None, _LETTER_BYTES).split()), default=0)
+    digits = joined.translate(None, _LETTER_BYTES).split()
+    rows = int(max(zip(map(len, digits), digits))[1]) if digits else 0
     letters = joined.translate(None, _DIGIT_BYTES).upper().split()
     col = _col_index(max(zip(map(len, letters), letters))[1]) + 1 if letters else 0
     bound_rows, bound_cols = rows + n_rows, min(col + n_cells, 1 << 40)
