@@ -160,24 +160,23 @@ def test_traditional_characters_are_read():
     assert form.reported_total.text == "99"
 
 
-def test_a_worker_started_afresh_reads_with_the_users_pack(tmp_path):
-    """Workers may be spawned rather than forked: the pack travels as pickled texts and is
-    made active by the pool's initializer."""
-    import pickle
-    import signal
+def test_a_worker_started_afresh_reads_with_the_users_pack(tmp_path, monkeypatch):
+    """Workers may be spawned rather than forked (Windows, macOS): the pack travels to each
+    reading process and is made active there, so a spawned worker reads the renamed header."""
+    import multiprocessing
 
     from xltools import pipeline
 
     aliases = tmp_path / "a.toml"
     aliases.write_text('[aliases]\nactual = ["完成数值"]\n', encoding="utf-8")
-    pack = pickle.loads(pickle.dumps(load_layout_pack(aliases)))
-    assert pack.indicator_columns["完成数值"] == "actual"
-    use(None)
-    handler = signal.getsignal(signal.SIGINT)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    books = [_renamed_xlsx(folder / f"改名{i}.xlsx") for i in range(2)]
+    monkeypatch.setattr(pipeline, "_context", lambda: multiprocessing.get_context("spawn"))
+    use(load_layout_pack(aliases))
     try:
-        pipeline._init_worker(None, None, pack)
+        reports = list(pipeline.iter_files(books, None, workers=2, chunk_size=1))
     finally:
-        signal.signal(signal.SIGINT, handler)
-    assert active() is pack
-    (forms, _) = locate_forms(grid(RENAMED))
-    assert forms[0].indicators[0].actual.text == "900吨"
+        use(None)
+    assert [r.error for r in reports] == [None, None]
+    assert [r.results[0].indicators[0].indicator.actual.text for r in reports] == ["900吨", "900吨"]

@@ -136,15 +136,25 @@ def test_leaving_iter_files_early_stops_the_pool(tmp_path):
     assert first.path.endswith("表00.xlsx") and first.error is None
 
 
-def test_a_single_file_never_starts_a_pool(tmp_path, monkeypatch):
+def test_a_single_file_is_read_by_one_worker_at_most(tmp_path, monkeypatch):
+    """One file: one reading process (so that a reader crash never ends this one), never two;
+    with XLTOOLS_IN_PROCESS=1, none."""
     import xltools.pipeline as P
 
-    def no_pool(*args, **kwargs):
-        raise AssertionError("a pool was started for one file")
+    started = []
+    real = P._read_in_workers
 
-    monkeypatch.setattr(P, "ProcessPoolExecutor", no_pool)
+    def recording(chunks, n_workers, *args):
+        started.append(n_workers)
+        return real(chunks, n_workers, *args)
+
+    monkeypatch.setattr(P, "_read_in_workers", recording)
     (path,) = make_folder(tmp_path / "in", 1)
     assert [r.path for r in P.iter_files([path], None)] == [str(path)]
+    assert started == ([1] if P.in_child_process() else [])
+    monkeypatch.setenv("XLTOOLS_IN_PROCESS", "1")
+    assert [r.path for r in P.iter_files([path], None)] == [str(path)]
+    assert started == ([1] if started else [])
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 31, 32, 33, 64, 65, 200, 2000])

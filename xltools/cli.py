@@ -137,13 +137,27 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._module.run(args))
+        code = int(args._module.run(args))
+        sys.stdout.flush()  # here, not at exit: a full disk under stdout is reported below
+        return code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader of our output went away (``| head -1``): not our error
         _silence_stdout()
         return 1
+    except OSError as exc:
+        import errno
+
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS):
+            print(f"错误：程序内部错误（{type(exc).__name__}: {exc}）。请把这一行报告给开发者。",
+                  file=sys.stderr)
+            return 2
+        from .core.os_errors import os_reason
+
+        _silence_stdout()  # what is still buffered cannot be written either
+        print(f"错误：无法写出结果：{os_reason(exc)}。", file=sys.stderr)
+        return 2
     except Exception as exc:  # last line of defence: one Chinese line, never a traceback
         print(f"错误：程序内部错误（{type(exc).__name__}: {exc}）。请把这一行报告给开发者。", file=sys.stderr)
         return 2

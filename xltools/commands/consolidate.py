@@ -113,11 +113,26 @@ def _no_gc():
             gc.enable()
 
 
+def _quiet_unraisable() -> None:
+    """A write that failed (a full disk) leaves XlsxWriter's ``ZipFile`` open; its ``__del__``
+    tries to close it, fails again and prints a traceback after our one Chinese line. Errors
+    of the operating system raised from a finaliser are not shown (any other still is)."""
+    default = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if isinstance(unraisable.exc_value, OSError):
+            return
+        default(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def run(args: argparse.Namespace) -> int:
     from ..core.rulepack import RulePackError, load_rulepack
     from ..pipeline import expand_paths
     from ..writers.atomic import OutputError
 
+    _quiet_unraisable()
     try:
         pack = load_rulepack(args.rules)
     except RulePackError as exc:

@@ -49,6 +49,9 @@ def batch_entry(result: FormResult) -> tuple[FormKey | None, str, Source | None]
     return FormKey.of(result), result.project, result.form.source
 
 
+MAX_PLACES = 5  # places named in one DUPLICATE_FORM message (a form copied 300 times: the first 5)
+
+
 def _where(source: Source | None, path: str | None = None) -> str:
     if source is None:
         return "（位置未知）"
@@ -92,7 +95,10 @@ def tagged_duplicate_findings(entries) -> list[tuple[Finding, object]]:
             continue
         shown = [_where(src) for _, src, _ in places]
         clash = len(set(shown)) < len(shown)
-        where = "、".join(_where(src, str(tag) if clash and tag else None) for _, src, tag in places)
+        where = "、".join(_where(src, str(tag) if clash and tag else None)
+                         for _, src, tag in places[:MAX_PLACES])
+        if len(places) > MAX_PLACES:  # each repeat's message stays short: linear, not quadratic
+            where += f" 等 {len(places)} 处"
         about = "，".join(x for x in (key.department, f"{key.year}年度" if key.year else "",
                                       f"全年预算数 {fmt(key.budget, 6)} 万元" if key.budget is not None else "")
                           if x)

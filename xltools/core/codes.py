@@ -64,6 +64,10 @@ CODES: dict[str, tuple[str, str]] = {
     "DEPARTMENT_WIDE_FORM": ("info", "部门整体支出绩效自评表，不是项目"),
     "NO_FORM": ("error", "文件中没有找到绩效自评表"),
     "SHEET_TOO_LARGE": ("warning", "工作表已用区域过大，已跳过"),
+    "SHEET_UNREADABLE": ("error", "工作表或表格无法读取"),
+    "CELL_TEXT_TOO_LONG": ("warning", "单元格文字过长，已截断"),
+    "FILE_TOO_LARGE": ("error", "文件超过读取上限，已拒绝读取"),
+    "READER_CRASHED": ("error", "读取该文件时读取程序异常退出"),
     "SUMMARY_SKIPPED": ("info", "部门汇总工作簿，不是自评表，已跳过"),
     "READ_FAILED": ("error", "文件无法读取"),
     # across the forms of a batch (xltools.core.batch)

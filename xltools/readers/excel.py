@@ -19,6 +19,7 @@ non-empty column keeps its extent; a part above or left of the grid is cut off):
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -26,8 +27,12 @@ import zlib
 from decimal import Decimal
 from pathlib import Path
 
-from .grid import CellValue, Grid, a1, normalise_value
-from .zipdir import open_zip
+from typing import NamedTuple
+
+from .grid import CellValue, Grid, LimitExceeded, a1, normalise_value
+from .zipdir import MemberSizeMismatch, open_zip
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -37,10 +42,6 @@ _CELL_OPEN = re.compile(rb"<(?:\w+:)?c\b")
 _TAG_END = frozenset((b" ", b"\t", b"\r", b"\n", b">", b"/"))
 _BACK = 2048  # how far before a <f> its <c …> tag may start (the tag's attributes are short)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
-_SHEET_ALT = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"', re.S)
-_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
-_REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
 
 
 def _col_index(letters: bytes) -> int:
@@ -67,18 +68,32 @@ def sheet_xml_paths(zf) -> dict[str, str]:
         rels = zf.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
-    targets = {rid: target for rid, target in _REL.findall(rels)}
-    targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})
-    pairs = _SHEET.findall(workbook) or [(n, r) for r, n in _SHEET_ALT.findall(workbook)]
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = _attributes(tag)
+        if "Id" in attrs and "Target" in attrs:
+            targets[attrs["Id"]] = attrs["Target"]
     paths: dict[str, str] = {}
-    for name, rid in pairs:
-        target = targets.get(rid)
-        if not target:
+    for tag in _SHEET_TAG.findall(workbook):
+        attrs = _attributes(tag)
+        rid = next((v for k, v in attrs.items() if k.endswith(":id")), None)
+        target = targets.get(rid) if rid is not None else None
+        if not target or "name" not in attrs:
             continue
-        text = target.decode()
+        text = target.decode("utf-8", "replace")
         path = text.lstrip("/") if text.startswith("/") else "xl/" + text
-        paths[_unescape(name)] = path
+        paths[_unescape(attrs["name"])] = posixpath.normpath(path)
     return paths
+
+
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\s([^>]*)>")
+_REL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s([^>]*)>")
+_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _attributes(tag: bytes) -> dict[str, bytes]:
+    """The attributes of one tag in any valid spelling (either quote, spaces around ``=``)."""
+    return {k.decode("ascii", "replace"): a if a or not b else b for k, a, b in _ATTR.findall(tag)}
 
 
 def formula_cells_without_value(xml: bytes) -> set[tuple[int, int]]:
@@ -172,13 +187,25 @@ def _no_cache_by_sheet(path: Path, archive=None,
 
 
 def _only_sheet(zf, sheet_names: list[str] | None) -> dict[str, str] | None:
-    """``{name: member}`` when the workbook has one sheet and the zip one worksheet part (the
-    usual form file): then workbook.xml and its relationships need not be read."""
+    """``{name: member}`` when the workbook has one sheet and the zip one worksheet part and no
+    XML part of an unknown kind that could be the sheet instead (the usual form file): then
+    workbook.xml and its relationships need not be read."""
     if not sheet_names or len(sheet_names) != 1:
         return None
-    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
-             and n.count("/") == 2]
+    parts = []
+    for n in zf.namelist():
+        if n.startswith("xl/worksheets/") and n.endswith(".xml") and n.count("/") == 2:
+            parts.append(n)
+        elif n.endswith(".xml") and not n.startswith(_NOT_SHEETS) and \
+                n.rsplit("/", 1)[-1] not in _NOT_SHEET_NAMES and not n.startswith(_OTHER_PARTS):
+            return None
     return {sheet_names[0]: parts[0]} if len(parts) == 1 else None
+
+
+_OTHER_PARTS = ("xl/comments", "xl/tables/", "xl/pivot", "xl/externalLinks/", "xl/persons/",
+                "xl/threadedComments/", "xl/richData/", "xl/metadata", "xl/connections",
+                "xl/queryTables/", "xl/ctrlProps/", "xl/model/", "xl/slicer", "xl/timeline",
+                "xl/charts/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macrosheets/")
 
 
 def _scan_members(zf, sheet_names: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
@@ -237,13 +264,27 @@ def _make_grid(file: str, sheet: str, values: list[list[object]], start: tuple[i
 
 
 MAX_SHEET_CELLS = 4_000_000  # rows × columns of a sheet's used range read at most
+MAX_SHEETS = 1000  # sheets per workbook
+MAX_CELL_CHARS = 32_767  # Excel's own limit for the text of one cell
+
+
+class Skipped(NamedTuple):
+    """A sheet (or a cell) the reader left out, and why: ``code`` is SHEET_TOO_LARGE (``detail``
+    the used range), SHEET_UNREADABLE (``detail`` a Chinese reason) or CELL_TEXT_TOO_LONG
+    (``detail`` the length, ``cell`` the address)."""
+
+    code: str
+    sheet: str
+    detail: str
+    cell: str = "A1"
 
 
 def read_excel_grids(path: str | Path, display_name: str | None = None, *,
                      data: bytes | None = None, archive=None,
-                     max_cells: int = MAX_SHEET_CELLS,
-                     skipped: list[tuple[str, str]] | None = None) -> list[Grid]:
-    """One :class:`Grid` per non-empty sheet (hidden sheets too), in workbook order.
+                     max_cells: int = MAX_SHEET_CELLS, max_sheets: int = MAX_SHEETS,
+                     max_chars: int = MAX_CELL_CHARS,
+                     skipped: list | None = None) -> list[Grid]:
+    """One :class:`Grid` per non-empty worksheet (hidden ones too), in workbook order.
 
     Raises the library's exception for unreadable files; ``files.read_forms`` turns those
     into a :class:`~xltools.readers.files.ReadError` with a Chinese reason. ``data`` (the
@@ -252,15 +293,19 @@ def read_excel_grids(path: str | Path, display_name: str | None = None, *,
 
     A sheet whose used range would hold more than ``max_cells`` cells (one stray character in
     XFD1048576 makes it 17 billion: python-calamine would try to allocate them all and abort
-    the process) is not read; ``(sheet, used range)`` is appended to ``skipped``.
+    the process) is not read; neither is a sheet calamine cannot read (invalid XML, a missing
+    part, a bad shared-string index). Each is appended to ``skipped`` as a :class:`Skipped`, as
+    is a cell whose text is longer than ``max_chars`` (cut to that length). A workbook of more
+    than ``max_sheets`` worksheets raises :class:`~xltools.readers.grid.LimitExceeded`.
     """
     path = Path(path)
     return _read_calamine(path, display_name or path.name, data, archive, max_cells,
-                          skipped if skipped is not None else [])
+                          skipped if skipped is not None else [], max_sheets, max_chars)
 
 
 def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells: int,
-                   skipped: list[tuple[str, str]]) -> list[Grid]:
+                   skipped: list, max_sheets: int = MAX_SHEETS,
+                   max_chars: int = MAX_CELL_CHARS) -> list[Grid]:
     import python_calamine
 
     grids: list[Grid] = []
@@ -268,33 +313,67 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
     # .xlsx name is read as what it is), where from_path would go by the extension
     raw = data if data is not None else path.read_bytes()
     opened = None
-    if archive is None and (data is not None or path.suffix.lower() in (".xlsx", ".xlsm")):
+    biff_extents = None
+    if raw[:8] == OLE_MAGIC:  # .xls: the cell records tell each sheet's range
+        from .biff import read_biff, without_sheets
+
+        info = read_biff(raw)
+        if info is not None and info.encrypted:
+            raise python_calamine.PasswordError("encrypted")
+        biff_extents = info.extents if info is not None else None
+        too_large = [sheet for sheet, (rows, cols, _) in (biff_extents or {}).items()
+                     if rows * cols > max_cells]
+        if too_large:  # calamine reads every sheet on opening: empty these ones first
+            emptied = without_sheets(raw, info, too_large)
+            if emptied is None:
+                raise LimitExceeded("工作表已用区域过大，且无法单独跳过该表")
+            raw = emptied
+    elif archive is None:
         try:
             archive = opened = open_zip(raw)  # the same bytes: the file is read once
         except (zipfile.BadZipFile, OSError, ValueError, struct.error):
             archive = None  # calamine reads it, or reports why not
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
     try:
-        names = workbook.sheet_names
+        names = _worksheet_names(workbook)
+        if len(names) > max_sheets:
+            raise LimitExceeded(f"工作表过多（{len(names)} 张，上限 {max_sheets} 张）")
         parts = _sheet_parts(archive, names) if archive is not None else {}
+        # text longer than a cell may hold needs a part at least that long (the sheet with its
+        # inline strings, or the shared strings)
+        shared = next((m.file_size for m in archive.infolist()
+                       if m.filename.endswith("sharedStrings.xml")), 0) if archive is not None else 0
         for sheet_name in names:
-            xml = _member(archive, parts.get(sheet_name)) if archive is not None else None
-            if xml is not None:
-                extent = used_range(xml)
-                if extent is not None and extent[0] * extent[1] > max_cells:
-                    skipped.append((sheet_name, extent[2]))
+            xml = None
+            if archive is not None:
+                try:
+                    xml = _member(archive, parts.get(sheet_name), strict=True)
+                except MemberSizeMismatch:
+                    skipped.append(Skipped("SHEET_UNREADABLE", sheet_name,
+                                           "压缩数据解压后的大小与声明不符（文件已损坏或被篡改）"))
                     continue
+                extent = used_range(xml, max_cells) if xml is not None else \
+                    _unmapped_extent(archive, parts, max_cells)
+            else:
+                extent = (biff_extents.get(sheet_name) or _largest(biff_extents)) \
+                    if biff_extents else None
+            if extent is not None and extent[0] * extent[1] > max_cells:
+                skipped.append(Skipped("SHEET_TOO_LARGE", sheet_name, extent[2]))
+                continue
             try:
                 sheet = workbook.get_sheet_by_name(sheet_name)
-            except Exception:  # noqa: BLE001 - a chart or dialog sheet: nothing to read
+                start = sheet.start
+                values = sheet.to_python(skip_empty_area=True) if start is not None else None
+            except Exception as exc:  # noqa: BLE001 - reported, never dropped in silence
+                skipped.append(Skipped("SHEET_UNREADABLE", sheet_name, sheet_error_reason(exc)))
                 continue
-            start = sheet.start
             if start is None:
                 continue
-            values = sheet.to_python(skip_empty_area=True)
             no_cache: set[tuple[int, int]] = set()
             if xml is not None and any("" in row for row in values):
                 no_cache = formula_cells_without_value(xml)
+            if archive is None or shared > max_chars or xml is None or len(xml) > max_chars:
+                _cut_long_texts(values, tuple(start), max_chars, sheet_name, skipped)
             grid = _make_grid(name, sheet_name, values, tuple(start), sheet.merged_cell_ranges,
                               no_cache)
             if grid is not None:
@@ -306,6 +385,69 @@ def _read_calamine(path: Path, name: str, data: bytes | None, archive, max_cells
     return grids
 
 
+def _worksheet_names(workbook) -> list[str]:
+    """The workbook's worksheets: chart sheets, dialog and macro sheets hold no cells."""
+    try:
+        meta = workbook.sheets_metadata
+    except Exception:  # noqa: BLE001 - an older calamine: every sheet
+        return list(workbook.sheet_names)
+    return [m.name for m in meta if "Chart" not in str(m.typ) and "Vba" not in str(m.typ)]
+
+
+def _largest(extents: dict[str, tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    return max(extents.values(), key=lambda e: e[0] * e[1], default=None)
+
+
+def _unmapped_extent(zf, parts: dict[str, str], max_cells: int) -> tuple[int, int, str] | None:
+    """A sheet whose part the workbook's relationships did not show: the largest range of the
+    zip's XML parts that are not known parts of another kind (so an odd layout cannot hide a
+    far cell from the guard)."""
+    known = set(parts.values())
+    largest = None
+    for member in zf.namelist():
+        if member in known or not member.endswith(".xml") or member.startswith(_NOT_SHEETS) \
+                or member.count("/") and member.rsplit("/", 1)[1] in _NOT_SHEET_NAMES:
+            continue
+        xml = _member(zf, member)
+        extent = used_range(xml, max_cells) if xml else None
+        if extent is not None and (largest is None or extent[0] * extent[1] > largest[0] * largest[1]):
+            largest = extent
+    return largest
+
+
+_NOT_SHEETS = ("docProps/", "_rels/", "xl/_rels/", "xl/theme/", "xl/drawings/", "customXml/",
+               "xl/worksheets/_rels/", "xl/printerSettings/", "[Content_Types]")
+_NOT_SHEET_NAMES = frozenset({"workbook.xml", "styles.xml", "sharedStrings.xml", "calcChain.xml",
+                              "app.xml", "core.xml"})
+
+
+def _cut_long_texts(values: list[list[object]], start: tuple[int, int], max_chars: int,
+                    sheet: str, skipped: list) -> None:
+    """Texts longer than ``max_chars`` cut to that length, each reported (CELL_TEXT_TOO_LONG)."""
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            if type(value) is str and len(value) > max_chars:
+                row[c] = value[:max_chars]
+                skipped.append(Skipped("CELL_TEXT_TOO_LONG", sheet, str(len(value)),
+                                       a1(start[0] + r, start[1] + c)))
+
+
+def sheet_error_reason(exc: BaseException) -> str:
+    """Why calamine could not read a sheet, in Chinese (its own message is English)."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    if "worksheetnotfound" in text or "filenotfound" in text:
+        return "工作簿中缺少该工作表的数据部分（文件已损坏）"
+    if "dtd" in text or "doctype" in text or "entity" in text:
+        return "工作表中含有不允许的文档类型定义（DTD）或未定义的实体"
+    if "sharedstring" in text or "shared string" in text or "sst" in text:
+        return "共享字符串的编号无效（文件已损坏）"
+    if "xml" in text or "syntax" in text or "tag" in text:
+        return "工作表的 XML 内容无效（文件已损坏）"
+    if "zip" in text or "crc" in text or "deflate" in text:
+        return "压缩数据已损坏"
+    return "工作表已损坏或格式无法识别"
+
+
 def _sheet_parts(zf, sheet_names: list[str]) -> dict[str, str]:
     """Sheet name → its XML member, or ``{}`` when the zip cannot tell."""
     try:
@@ -314,66 +456,106 @@ def _sheet_parts(zf, sheet_names: list[str]) -> dict[str, str]:
         return {}
 
 
-def _member(zf, member: str | None) -> bytes | None:
+def _member(zf, member: str | None, strict: bool = False) -> bytes | None:
+    """The member's bytes, ``None`` when it is missing or damaged; with ``strict`` a member
+    that inflates past its declared size raises :class:`MemberSizeMismatch`."""
     if member is None:
         return None
     try:
         return zf.read(member)
+    except MemberSizeMismatch:
+        if strict:
+            raise
+        return None
     except (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError,
             RuntimeError):
         return None
 
 
-_ROW_TAG_END = frozenset(b" \t\r\n>/")
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<(?:\w+:)?(?:v|is|f)\b')
 MAX_COLUMNS = 16384
+_LETTER_BYTES = bytes(range(65, 91)) + bytes(range(97, 123))
+_DIGIT_BYTES = b"0123456789"
+# an attribute ending in r, then = and a quote, with any spaces, and the reference's start:
+# every cell and row reference in any valid spelling (r="A1", r='A1', r = "A1", r="a1"), and a
+# few harmless others (header="0.3"): a superset, used only to show that a sheet is small
+_ANY_REF = re.compile(rb"r\s*=\s*[\"']([A-Za-z]*[0-9]+)")
+_PLAIN_REF = re.compile(rb'r="([A-Z]*[0-9]+)')
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])([^>]*)>")
+_REF_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]{1,7})([0-9]{1,10})[\"']")
 
 
-def used_range(xml: bytes) -> tuple[int, int, str] | None:
-    """``(rows, columns, "A1:XFD1048576")`` spanned by the cells holding something, as far as
-    needed to know the sheet is small: a sheet whose last row is low enough that even 16,384
-    columns stay small costs one backwards search; only a sheet with rows far down is scanned
-    cell by cell. ``None`` when the sheet has no rows.
+def _letters_index(letters: bytes) -> int:
+    return _col_index(letters.upper())
 
-    >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="30"><c r="I30"><v>2</v></c></row>')[:2]
-    (30, 16384)
-    >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t> </t></is></c></row>')
-    (1048576, 16384, 'A1:XFD1048576')
+
+def used_range(xml: bytes, max_cells: int | None = None) -> tuple[int, int, str] | None:
+    """``(rows, columns, "A1:XFD1048576")`` of the range python-calamine allocates for a sheet,
+    or an upper bound of it that is at most ``max_cells`` (default :data:`MAX_SHEET_CELLS`):
+    enough to know the sheet is small. ``None`` when the sheet has no cells.
+
+    The range is taken from the cells as calamine places them, however the XML is spelled:
+    references in single or double quotes, with spaces around ``=``, in lower case, rows and
+    cells without references (placed after the previous one), rows in any order. First a quick
+    bound over every reference (a quick look at a 13 KB sheet); only a sheet it cannot show
+    small is looked at cell by cell, where an empty cell (``<c r="XFD1" s="1"/>``, which
+    calamine leaves out) does not count::
+
+        >>> used_range(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="30"><c r="I30"><v>2</v></c></row>')[2]
+        'A1:K32'
+        >>> used_range(b"<row r='1048576'><c r = 'XFD1048576' t='inlineStr'><is><t> </t></is></c></row>"
+        ...            b"<row r='1'><c r='A1'><v>1</v></c></row>")
+        (1048576, 16384, 'A1:XFD1048576')
+        >>> used_range(b'<row><c r="A1"><v>1</v></c></row><row><c r="XFD1048576" s="3"/></row>')[2]
+        'A1:A1'
+        >>> used_range(b'<row r="1"><c><v>1</v></c><c r="B1"><v>1</v></c></row><row r="900000"><c><v>2</v></c></row>')[2]
+        'A1:D900002'
     """
-    last = _last_row(xml)
-    if last is None:
+    limit = MAX_SHEET_CELLS if max_cells is None else max_cells
+    # the usual spelling (r="A1", never a space before =): one literal search finds every reference
+    plain = xml.count(b"r=") == xml.count(b'r="') and b" =" not in xml and b"\t=" not in xml \
+        and b"\n=" not in xml and b"\r=" not in xml
+    refs = (_PLAIN_REF if plain else _ANY_REF).findall(xml)
+    n_rows = xml.count(b"<row")  # rows and cells without a reference follow the previous one
+    n_cells = xml.count(b"<c")  # (and more: <col, <cfRule…: a bound only)
+    if b":c" in xml:  # namespace prefixes (<x:row>, <x:c>)
+        n_rows, n_cells = n_rows + xml.count(b":row"), n_cells + xml.count(b":c")
+    if not refs and not n_cells:
         return None
-    if last * MAX_COLUMNS <= MAX_SHEET_CELLS:
-        return last, MAX_COLUMNS, f"A1:XFD{last}"
+    joined = b" ".join(refs)
+    digits = joined.translate(None, _LETTER_BYTES).split()
+    rows = int(max(zip(map(len, digits), digits))[1]) if digits else 0
+    letters = joined.translate(None, _DIGIT_BYTES).upper().split()
+    col = _col_index(max(zip(map(len, letters), letters))[1]) + 1 if letters else 0
+    bound_rows, bound_cols = rows + n_rows, min(col + n_cells, 1 << 40)
+    if bound_rows * bound_cols <= limit:
+        return bound_rows, bound_cols, f"A1:{a1(max(bound_rows, 1) - 1, max(bound_cols, 1) - 1)}"
+    return _exact_range(xml, rows)
+
+
+def _exact_range(xml: bytes, last_row_ref: int) -> tuple[int, int, str] | None:
+    """The range of the non-empty cells, one by one (see :func:`used_range`)."""
     r1 = c1 = None
     r2 = c2 = 0
-    for m in _VALUE_CELL.finditer(xml):
-        col, row = _col_index(m.group(1)), int(m.group(2)) - 1
-        r1 = row if r1 is None or row < r1 else r1
-        c1 = col if c1 is None or col < c1 else c1
-        r2, c2 = max(r2, row), max(c2, col)
+    loose = 0  # non-empty cells without a reference: calamine puts them after the previous
+    for attrs in _CELL_TAG.findall(xml):
+        if attrs.endswith(b"/"):
+            continue  # <c … />: no value, calamine leaves it out
+        m = _REF_ATTR.search(attrs)
+        if m is None:
+            loose += 1
+            continue
+        row, col = int(m.group(2)) - 1, _letters_index(m.group(1))
+        if r1 is None:
+            r1, c1, r2, c2 = row, col, row, col
+        else:
+            r1, c1, r2, c2 = min(r1, row), min(c1, col), max(r2, row), max(c2, col)
+    if loose:  # somewhere after a referenced row or cell: bound them from the top-left corner
+        r1 = c1 = 0
+        r2 = max(r2, last_row_ref - 1) + xml.count(b"<row") + xml.count(b":row")
+        c2 += loose
     if r1 is None:
-        return last, MAX_COLUMNS, f"A1:XFD{last}"  # rows without addressed cells: assume wide
+        return None
     return r2 - r1 + 1, c2 - c1 + 1, f"{a1(r1, c1)}:{a1(r2, c2)}"
-
-
-def _last_row(xml: bytes) -> int | None:
-    """The number of the sheet's last ``<row>`` (its ``r``, or the count of rows without)."""
-    end = len(xml)
-    while True:
-        i = xml.rfind(b"row", 0, end)
-        if i < 1:
-            return None
-        before, after = xml[i - 1:i], xml[i + 3:i + 4]
-        if after and after[0] in _ROW_TAG_END and (before == b"<" or (
-                before == b":" and xml.rfind(b"<", 0, i) > xml.rfind(b">", 0, i))):
-            close = xml.find(b">", i)
-            m = _ROW_NUMBER.search(xml, i, close if close > 0 else end)
-            if m:
-                return int(m.group(1))
-            return xml.count(b"<row") + xml.count(b":row ") + xml.count(b":row>")
-        end = i
 
 
 def read_excel_grids_openpyxl(path: str | Path, display_name: str | None = None) -> list[Grid]:

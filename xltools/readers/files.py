@@ -19,6 +19,7 @@ central directory (a "zip bomb" declares far more bytes than it stores).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -29,7 +30,12 @@ from typing import Iterable, Iterator
 from ..core.model import Finding, Form, Source
 from .grid import Grid
 from .locate import join_split_tables, locate_forms
-from .zipdir import ZipDirectory, open_zip
+from ..core.os_errors import os_reason
+from .grid import LimitExceeded
+from .zipdir import MemberSizeMismatch, ZipDirectory, member_head, open_zip, verify_sizes
+
+# the number of distinct strings a shared-string table declares (<sst … uniqueCount="…">)
+_UNIQUE_COUNT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d{1,20})")
 
 EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
 WORD_EXTS = (".docx",)
@@ -54,6 +60,11 @@ class Limits:
     max_uncompressed_bytes: int = 500 * MB
     max_ratio: int = 200
     max_sheet_cells: int = 4_000_000  # rows × columns of one sheet's used range
+    max_sheets: int = 1000  # worksheets per workbook
+    max_tables: int = 2000  # tables per Word document
+    max_table_depth: int = 8  # Word tables nested in tables
+    max_cell_chars: int = 32_767  # text of one cell (Excel's own limit); longer is cut
+    max_process_bytes: int = 2 * 1024 * MB  # address space of a reading process (RLIMIT_AS)
 
 
 @dataclass
@@ -63,11 +74,13 @@ class ReadOutcome:
 
 
 class ReadError(Exception):
-    """A file that cannot be opened; ``reason`` is one Chinese line that names the file."""
+    """A file that cannot be opened; ``reason`` is one Chinese line that names the file,
+    ``code`` the finding code (READ_FAILED, or FILE_TOO_LARGE for a file over a limit)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, code: str = "READ_FAILED"):
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 def iter_input_files(paths: str | os.PathLike | Iterable[str | Path]) -> Iterator[Path]:
@@ -116,8 +129,8 @@ def _files_under(folder: str, real_folder: str) -> list[tuple[str, str]]:
     try:
         with os.scandir(folder) as it:
             entries = list(it)
-    except OSError:  # unreadable folder: rglob skips it too
-        return []
+    except OSError:  # an unreadable folder: listed, so that reading it reports it
+        return [(folder, real_folder)]
     out: list[tuple[str, str]] = []
     for entry in entries:
         name = entry.name
@@ -133,10 +146,14 @@ def _files_under(folder: str, real_folder: str) -> list[tuple[str, str]]:
         if name.startswith("~$") or os.path.splitext(name)[1].lower() not in FOLDER_EXTS:
             continue
         try:
-            if not entry.is_file():  # follows a link: a link to a file counts, to a folder not
-                continue
             link = entry.is_symlink()
-        except OSError:
+            if not entry.is_file():  # follows a link: a link to a file counts, to a folder not
+                if not (link and not os.path.isdir(entry.path)):
+                    continue  # a broken link or a link loop is listed: reading it says why
+                out.append((entry.path, entry.path))
+                continue
+        except OSError:  # a link that cannot be followed: listed, reading it says why
+            out.append((entry.path, entry.path))
             continue
         out.append((entry.path, os.path.realpath(entry.path) if link else
                     os.path.join(real_folder, name)))
@@ -175,8 +192,11 @@ def megabytes(size: int) -> str:
     return format(value.quantize(step, ROUND_HALF_UP).normalize(), "f")
 
 
-def _fail(name: str, why: str) -> ReadError:
-    return ReadError(f"无法读取“{name}”：{why}")
+def _fail(name: str, why: str, code: str = "READ_FAILED") -> ReadError:
+    return ReadError(f"无法读取“{name}”：{why}", code)
+
+
+ENCRYPTED = "文件已加密（需要密码），请另存为无密码的副本后再试。"
 
 
 def check_file(path: Path, limits: Limits = Limits(), name: str | None = None) -> str:
@@ -205,8 +225,12 @@ def _open_checked(path: Path, limits: Limits, name: str
     except (FileNotFoundError, NotADirectoryError):
         raise _fail(name, "文件不存在，请检查路径。") from None
     except OSError as exc:
-        raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
+        raise _fail(name, f"无法打开文件（{os_reason(exc, '读取')}）。") from None
     if stat.S_ISDIR(st.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as exc:
+            raise _fail(name, f"无法打开文件夹（{os_reason(exc, '读取')}），其中的文件未被读取。") from None
         raise _fail(name, "这是一个文件夹，不是文件。")
     ext = path.suffix.lower()
     if ext in SAVE_AS:
@@ -217,20 +241,21 @@ def _open_checked(path: Path, limits: Limits, name: str
     if size == 0:
         raise _fail(name, "文件是空的（0 字节）。")
     if size > limits.max_file_bytes:
-        raise _fail(name, f"文件过大（{megabytes(size)} MB，上限 {megabytes(limits.max_file_bytes)} MB）。")
+        raise _fail(name, f"文件过大（{megabytes(size)} MB，上限 {megabytes(limits.max_file_bytes)} MB）。",
+                    "FILE_TOO_LARGE")
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
             if head.startswith(ZIP_MAGIC):
                 data = head + fh.read(limits.max_file_bytes + 1 - len(head))
     except OSError as exc:
-        raise _fail(name, f"无法打开文件（{exc.strerror or exc}）。") from None
+        raise _fail(name, f"无法打开文件（{os_reason(exc, '读取')}）。") from None
     if not head:
         raise _fail(name, "文件是空的（0 字节）。")
     kind = "word" if ext in WORD_EXTS else "excel"
     if head.startswith(OLE_MAGIC):
         if _ole_encrypted(path):
-            raise _fail(name, "文件已加密（需要密码），请另存为无密码副本后再试。")
+            raise _fail(name, ENCRYPTED)
         if kind == "word":
             raise _fail(name, "这是旧版 Word（.doc）文件而扩展名为 .docx，请在 Word 或 WPS 中另存为 .docx 后再试。")
         return kind, None, None  # .xls, or an .xls saved under .xlsx: calamine reads it by its content
@@ -238,18 +263,29 @@ def _open_checked(path: Path, limits: Limits, name: str
         what = "Word 文档" if kind == "word" else "Excel 工作簿"
         raise _fail(name, f"不是有效的{what}（文件内容与扩展名不符，可能是改了扩展名的其他文件）。")
     if len(data) > limits.max_file_bytes:  # grew since it was looked at
-        raise _fail(name, f"文件过大（上限 {megabytes(limits.max_file_bytes)} MB）。")
+        raise _fail(name, f"文件过大（上限 {megabytes(limits.max_file_bytes)} MB）。", "FILE_TOO_LARGE")
     return kind, data, _check_zip(data, name, kind, limits)
 
 
-def _ole_encrypted(path: Path) -> bool:
-    try:
-        import olefile
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except Exception:  # noqa: BLE001 - a damaged OLE file is reported by the parser later
+
+def _ole_encrypted(path: Path) -> bool:
+    """A compound file that is encrypted: an Office 2007+ file saved with a password (its
+    ``EncryptionInfo`` and ``EncryptedPackage`` streams), or an .xls whose workbook stream
+    starts with a FILEPASS record. The stream names are looked for in the directory entries
+    themselves, so a damaged compound file that olefile rejects is recognised too."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
         return False
+    if any(stream in data for stream in _ENCRYPTED_STREAMS):
+        return True
+    from .biff import read_biff
+
+    info = read_biff(data)
+    return info is not None and info.encrypted
 
 
 def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirectory | zipfile.ZipFile":
@@ -259,15 +295,30 @@ def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirecto
         names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         raise _fail(name, "文件已损坏或不完整（压缩包结构无效），请重新保存或重新下载。") from None
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise _fail(name, ENCRYPTED)
     total = 0
     for info in infos:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MB and ratio > limits.max_ratio:
-            raise _fail(name, f"文件内容异常（压缩比 {ratio:.0f}:1 过高，疑似压缩炸弹），已拒绝读取。")
+            raise _fail(name, f"文件内容异常（压缩比 {ratio:.0f}:1 过高，疑似压缩炸弹），已拒绝读取。",
+                        "FILE_TOO_LARGE")
     if total > limits.max_uncompressed_bytes:
         raise _fail(name, f"文件解压后过大（{total / MB:.0f} MB，上限 "
-                          f"{limits.max_uncompressed_bytes / MB:.0f} MB），疑似压缩炸弹，已拒绝读取。")
+                          f"{limits.max_uncompressed_bytes / MB:.0f} MB），疑似压缩炸弹，已拒绝读取。",
+                    "FILE_TOO_LARGE")
+    try:  # the declared sizes are checked above; here what the parts really inflate to
+        verify_sizes(zf, infos)
+    except MemberSizeMismatch as exc:
+        raise _fail(name, f"文件已损坏或被篡改（压缩包中的“{exc.args[0]}”解压后比声明的大），"
+                          "疑似压缩炸弹，已拒绝读取。", "FILE_TOO_LARGE") from None
+    for info in infos:  # python-calamine reserves room for every string the table declares
+        if info.filename.lower().endswith("sharedstrings.xml"):
+            declared = _UNIQUE_COUNT.search(member_head(zf, info.filename, 4096))
+            if declared and int(declared.group(1)) > max(info.file_size // 5, 1024):  # ≥ 5 bytes each
+                raise _fail(name, f"文件已损坏或被篡改（共享字符串表声明有 {int(declared.group(1))} 个字符串，"
+                                  "远超其实际内容），已拒绝读取。", "FILE_TOO_LARGE")
     needed = "word/document.xml" if kind == "word" else "xl/workbook.xml"
     if needed not in names:
         what = "Word 文档" if kind == "word" else "Excel 工作簿"
@@ -280,11 +331,12 @@ def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> "ZipDirecto
 
 
 def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = None,
-               skipped: list[tuple[str, str]] | None = None) -> list[Grid]:
+               skipped: list | None = None) -> list[Grid]:
     """Every sheet or Word table of a checked file as grids; :class:`ReadError` when unreadable.
 
-    ``skipped`` collects ``(sheet, used range)`` of sheets too large to read (see
-    ``Limits.max_sheet_cells``)."""
+    ``skipped`` collects the sheets (and cells) left out, as
+    :class:`~xltools.readers.excel.Skipped`: too large (see ``Limits.max_sheet_cells``),
+    unreadable, or a text cut to ``Limits.max_cell_chars``."""
     path = Path(path)
     name = name or path.name
     kind, data, archive = _open_checked(path, limits, name)
@@ -292,14 +344,22 @@ def read_grids(path: str | Path, limits: Limits = Limits(), name: str | None = N
         if kind == "word":
             from .word import read_docx_grids
 
-            grids = read_docx_grids(path, name)
+            grids = read_docx_grids(path, name, max_tables=limits.max_tables,
+                                    max_depth=limits.max_table_depth,
+                                    max_chars=limits.max_cell_chars, skipped=skipped)
         else:
             from .excel import read_excel_grids
 
             grids = read_excel_grids(path, name, data=data, archive=archive,
-                                     max_cells=limits.max_sheet_cells, skipped=skipped)
+                                     max_cells=limits.max_sheet_cells,
+                                     max_sheets=limits.max_sheets,
+                                     max_chars=limits.max_cell_chars, skipped=skipped)
     except ReadError:
         raise
+    except LimitExceeded as exc:
+        raise _fail(name, f"{exc.reason}，已拒绝读取。", "FILE_TOO_LARGE") from None
+    except MemoryError:
+        raise _fail(name, "文件内容过大，读取时内存不足，已跳过。", "FILE_TOO_LARGE") from None
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes one Chinese line
         raise _fail(name, _parser_reason(exc, kind)) from None
     finally:
@@ -333,11 +393,30 @@ def sheet_too_large(name: str, sheet: str, used: str) -> Finding:
         location=Source(name, sheet, used.split(":")[-1]), expected=used)
 
 
+def sheet_unreadable(name: str, sheet: str, why: str) -> Finding:
+    """The finding for a sheet or table that could not be read: nothing is left out in silence."""
+    return Finding("SHEET_UNREADABLE", "error",
+                   f"“{name}”的工作表“{sheet}”无法读取：{why}。该表中的自评表未被汇总，"
+                   "请在 Excel/WPS 中打开后重新保存再试。", location=Source(name, sheet, "A1"))
+
+
+def left_out(name: str, item) -> Finding:
+    """The finding for one :class:`~xltools.readers.excel.Skipped` sheet or cell."""
+    code, sheet, detail, cell = item
+    if code == "SHEET_TOO_LARGE":
+        return sheet_too_large(name, sheet, detail)
+    if code == "CELL_TEXT_TOO_LONG":
+        return Finding("CELL_TEXT_TOO_LONG", "warning",
+                       f"“{name}”的“{sheet}”{cell} 中的文字过长（{detail} 个字符），"
+                       "只读取了前 32767 个字符。", location=Source(name, sheet, cell))
+    return sheet_unreadable(name, sheet, detail)
+
+
 def _parser_reason(exc: Exception, kind: str = "excel") -> str:
     """One Chinese line for a parser failure; a Word file is told to go back to Word/WPS."""
     text = str(exc)
     if type(exc).__name__ == "PasswordError" or "password" in text.lower() or "encrypt" in text.lower():
-        return "文件已加密（需要密码），请另存为无密码副本后再试。"
+        return ENCRYPTED
     app = "Word/WPS" if kind == "word" else "Excel/WPS"
     return f"文件已损坏或格式无法识别，请用 {app} 打开后重新保存再试。"
 
@@ -346,7 +425,7 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
     """All forms in one file; raises :class:`ReadError` when the file cannot be opened."""
     path = Path(path)
     name = name or path.name
-    skipped: list[tuple[str, str]] = []
+    skipped: list = []
     grids = join_split_tables(read_grids(path, limits, name, skipped))
     if SUMMARY_SHEETS <= {g.sheet for g in grids}:  # a 部门汇总 of an earlier run, in the folder
         return ReadOutcome([], [Finding(
@@ -354,12 +433,12 @@ def read_forms(path: str | Path, limits: Limits = Limits(), name: str | None = N
             f"“{name}”是 xltools 生成的部门汇总工作簿，不是自评表，已跳过。",
             location=Source(name, "汇总", "A1"))])
     forms: list[Form] = []
-    findings: list[Finding] = [sheet_too_large(name, sheet, used) for sheet, used in skipped]
+    findings: list[Finding] = [left_out(name, item) for item in skipped]
     for grid in grids:
         found, extra = locate_forms(grid)
         forms.extend(found)
         findings.extend(extra)
-    if not forms:
+    if not forms and (grids or not skipped):  # every sheet left out: that finding says why
         looked = "、".join(g.sheet for g in grids) or "（文档中没有表格）"
         first = grids[0].sheet if grids else ""
         findings.append(Finding(

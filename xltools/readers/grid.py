@@ -25,6 +25,15 @@ from ..core.model import Cell, Source, make_source
 CellValue = str | Decimal | None
 
 
+class LimitExceeded(Exception):
+    """A reader's bound was reached (too many sheets or tables, tables nested too deep):
+    ``reason`` says which in Chinese, for example ``工作表过多（5000 张，上限 1000 张）``."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def _letters(col: int) -> str:
     letters = ""
     col += 1

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .grid import CellValue, Grid, normalise_value
+from .grid import CellValue, Grid, LimitExceeded, normalise_value
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -196,19 +196,58 @@ def document_tables(body) -> list[tuple[object, list[str]]]:
     return tables
 
 
-def read_docx_grids(path: str | Path, display_name: str | None = None) -> list[Grid]:
+MAX_TABLES = 2000
+MAX_DEPTH = 8
+MAX_CELL_CHARS = 32_767
+
+
+def read_docx_grids(path: str | Path, display_name: str | None = None, *,
+                    max_tables: int = MAX_TABLES, max_depth: int = MAX_DEPTH,
+                    max_chars: int = MAX_CELL_CHARS, skipped: list | None = None) -> list[Grid]:
     """Every table of the document (nested ones too) as a grid named ``表N``, each with the
     paragraphs above it as leading rows (see the module doc). An empty table keeps its number
-    but yields no grid."""
+    but yields no grid.
+
+    Bounds: more than ``max_tables`` tables raise
+    :class:`~xltools.readers.grid.LimitExceeded`; a table nested deeper than ``max_depth``
+    tables is not read, and a cell text longer than ``max_chars`` is cut — each appended to
+    ``skipped`` as a :class:`~xltools.readers.excel.Skipped`."""
     import docx
+
+    from .excel import Skipped
 
     path = Path(path)
     with open(path, "rb") as fh:
         document = docx.Document(fh)
     name = display_name or path.name
+    skipped = skipped if skipped is not None else []
+    tables = document_tables(document.element.body)
+    if len(tables) > max_tables:
+        raise LimitExceeded(f"文档中的表格过多（{len(tables)} 张，上限 {max_tables} 张）")
     grids: list[Grid] = []
-    for n, (tbl, preamble) in enumerate(document_tables(document.element.body), start=1):
+    for n, (tbl, preamble) in enumerate(tables, start=1):
+        if not preamble and _depth(tbl) > max_depth:
+            skipped.append(Skipped("SHEET_UNREADABLE", f"表{n}",
+                                   f"表格嵌套过深（超过 {max_depth} 层）"))
+            continue
         grid = table_grid(tbl, name, f"表{n}", preamble)
         if any(v is not None for row in grid.rows[len(preamble):] for v in row):
+            _cut_long_texts(grid, max_chars, skipped)
             grids.append(grid)
     return grids
+
+
+def _depth(tbl) -> int:
+    """How many tables hold this one (0 for a table in the body)."""
+    return sum(1 for _ in tbl.iterancestors(f"{_W}tbl"))
+
+
+def _cut_long_texts(grid: Grid, max_chars: int, skipped: list) -> None:
+    from .excel import Skipped
+
+    for r, row in enumerate(grid.rows):
+        for c, value in enumerate(row):
+            if type(value) is str and len(value) > max_chars:
+                row[c] = value[:max_chars]
+                skipped.append(Skipped("CELL_TEXT_TOO_LONG", grid.sheet, str(len(value)),
+                                       grid.address(r, c)))

@@ -37,6 +37,60 @@ _MAX_COMMENT = 65535
 _ZIP64 = 0xFFFFFFFF
 
 
+class MemberSizeMismatch(zipfile.BadZipFile):
+    """A member inflates to more bytes than its header declares (a zip bomb that lies about
+    its size): inflating stops at the declared size plus one byte."""
+
+
+MAX_RATIO = 1100  # deflate expands at most ≈ 1032:1
+
+
+def verify_sizes(zf, members, *, always_below: int = 4096) -> None:
+    """Raise :class:`MemberSizeMismatch` for a member of ``members`` (from ``zf.infolist()``)
+    that inflates to more than its declared ``file_size``; inflating each stops one byte past
+    it, so a lie costs no more than the declared size. A member stored in fewer than
+    ``always_below`` bytes is trusted (it cannot inflate past ≈ 4 MB) unless the small ones
+    together could exceed what the large ones may hold.
+
+        >>> import io, zipfile
+        >>> raw = io.BytesIO()
+        >>> with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        ...     z.writestr("a.xml", "0" * 10_000)
+        >>> zd = open_zip(raw.getvalue()); verify_sizes(zd, zd.infolist(), always_below=0)
+        >>> m = zd.infolist()[0]; zd.members["a.xml"] = m._replace(file_size=100)
+        >>> verify_sizes(zd, zd.infolist(), always_below=0)
+        Traceback (most recent call last):
+        xltools.readers.zipdir.MemberSizeMismatch: a.xml
+    """
+    members = [m for m in members if m.compress_type != zipfile.ZIP_STORED]
+    small = [m for m in members if m.compress_size < always_below]
+    if sum(m.compress_size for m in small) * MAX_RATIO > 64 * 1024 * 1024:
+        always_below = 0  # many small members: their worst case is not small any more
+    for member in members:
+        if member.compress_size >= always_below:
+            _check_one(zf, member)
+
+
+def _check_one(zf, member) -> None:
+    if isinstance(zf, ZipDirectory) and not member.flag_bits & 0x1 and \
+            member.compress_type == zipfile.ZIP_DEFLATED:
+        data, offset = zf.data, member.header_offset
+        if data[offset:offset + 4] == b"PK\x03\x04":
+            n_name, n_extra = _LOCAL_NAMES.unpack_from(data, offset + 26)
+            start = offset + 30 + n_name + n_extra
+            inflater = zlib.decompressobj(-15)
+            try:
+                out = inflater.decompress(data[start:start + member.compress_size],
+                                          member.file_size + 1)
+            except zlib.error:
+                return  # damaged, not lying: the parser says so
+            if len(out) > member.file_size or inflater.unconsumed_tail:
+                raise MemberSizeMismatch(member.filename)
+            return
+    # anything else (ZIP64, data before the zip, encryption) is read by zipfile, which stops at
+    # the declared size by itself; the worker's memory limit bounds what it inflates meanwhile
+
+
 class Member(NamedTuple):
     """One central directory entry, with the names :class:`zipfile.ZipInfo` uses."""
 
@@ -71,11 +125,30 @@ class ZipDirectory:
                                                                    zipfile.ZIP_DEFLATED):
             try:
                 data = self._direct(member)
+            except MemberSizeMismatch:
+                raise
             except (zlib.error, struct.error, ValueError, UnicodeDecodeError):
                 data = None
             if data is not None:
                 return data
         return self.zipfile().read(name)  # raises the library's own error
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a member, inflating no more than that."""
+        member = self.members[name]
+        data, offset = self.data, member.header_offset
+        if not member.flag_bits & 0x1 and data[offset:offset + 4] == b"PK\x03\x04" and \
+                member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            n_name, n_extra = _LOCAL_NAMES.unpack_from(data, offset + 26)
+            start = offset + 30 + n_name + n_extra
+            stored = data[start:start + member.compress_size]
+            if member.compress_type == zipfile.ZIP_STORED:
+                return stored[:size]
+            try:
+                return zlib.decompressobj(-15).decompress(stored, size)
+            except zlib.error:
+                return b""
+        return member_head(self.zipfile(), name, size)
 
     def zipfile(self) -> zipfile.ZipFile:
         if self._fallback is None:
@@ -98,10 +171,29 @@ class ZipDirectory:
         stored = data[start:start + member.compress_size]
         if len(stored) != member.compress_size:
             return None
-        out = zlib.decompress(stored, -15) if member.compress_type == zipfile.ZIP_DEFLATED else stored
+        if member.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)  # never more than declared: a lying size stops here
+            out = inflater.decompress(stored, member.file_size + 1)
+            if len(out) > member.file_size or inflater.unconsumed_tail:
+                raise MemberSizeMismatch(member.filename)
+        else:
+            out = stored
         if len(out) != member.file_size or zlib.crc32(out) != member.CRC:
             return None
         return out
+
+
+def member_head(zf, name: str, size: int) -> bytes:
+    """The first ``size`` bytes of a member of ``zf`` (a :class:`ZipDirectory` or
+    :class:`zipfile.ZipFile`), ``b""`` when it cannot be read."""
+    if isinstance(zf, ZipDirectory):
+        return zf.head(name, size)
+    try:
+        with zf.open(name) as fh:
+            return fh.read(size)
+    except (KeyError, zipfile.BadZipFile, OSError, zlib.error, EOFError, ValueError,
+            RuntimeError, NotImplementedError):
+        return b""
 
 
 def _decode_name(raw: bytes, flags: int) -> str:

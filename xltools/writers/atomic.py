@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..core.os_errors import os_reason as _os_reason
+
 
 class OutputError(Exception):
     """The output cannot be written; ``args[0]`` is one Chinese line naming the file."""
@@ -27,7 +29,7 @@ def _same_file(a: Path, b: Path) -> bool:
         if a.resolve() == b.resolve():
             return True
         return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Path.resolve)
         return False
 
 
@@ -51,7 +53,8 @@ def atomic_path(out_path: str | Path, what: str = "汇总文件") -> Iterator[st
     if out.is_dir():
         raise OutputError(f"无法写入{what} {out}：这是一个文件夹。")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".~xltools-", suffix=out.suffix, dir=folder)
+        remove_stale_temps(folder)
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=out.suffix, dir=folder)
     except OSError as exc:
         raise OutputError(f"无法写入{what} {out.name}：{os_reason(exc)}。") from exc
     os.close(fd)
@@ -70,23 +73,61 @@ def atomic_path(out_path: str | Path, what: str = "汇总文件") -> Iterator[st
         raise
 
 
-_OS_REASONS = {
-    errno.ENOENT: "找不到该文件或文件夹", errno.EACCES: "没有写入权限", errno.EPERM: "操作不被允许",
-    errno.EROFS: "所在的磁盘或文件夹是只读的", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹",
-    errno.EBUSY: "文件正被其他程序使用", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "磁盘配额已用完",
-}
-
-
 def os_reason(exc: BaseException) -> str:
-    """An operating-system error in Chinese (the system's own text only when it is unknown).
+    """An operating-system error in Chinese (see :mod:`xltools.core.os_errors`).
 
     >>> os_reason(PermissionError(errno.EACCES, "Permission denied"))
     '没有写入权限'
     """
-    code = getattr(exc, "errno", None)
-    if code in _OS_REASONS:
-        return _OS_REASONS[code]
-    return getattr(exc, "strerror", None) or str(exc)
+    return _os_reason(exc, "写入")
+
+
+TEMP_PREFIX = ".~xltools-"
+SCRATCH_PREFIX = "xltools-"  # writers.summary_workbook's scratch folders (tempfile.mkdtemp)
+STALE_AFTER = 3600  # seconds: a temporary file this old is left from a killed run (a run takes minutes)
+
+
+def remove_stale_temps(folder: str | Path, older_than: float = STALE_AFTER,
+                       prefix: str | None = None) -> list[str]:
+    """Delete the temporary files an earlier, killed run left in ``folder`` (``kill -9``
+    gives no chance to clean up): only ours (``.~xltools-…`` files and ``.~xltools-…``
+    files next to outputs, ``xltools-…`` scratch folders in the system's temporary folder),
+    only those not changed for ``older_than`` seconds (a run still
+    going keeps its own). Returns the names removed; anything that cannot be removed stays.
+
+    >>> import tempfile, time
+    >>> d = Path(tempfile.mkdtemp()); old = d / ".~xltools-abc.xlsx"; _ = old.write_bytes(b"x")
+    >>> os.utime(old, (time.time() - 7 * 3600,) * 2); _ = (d / "表.xlsx").write_bytes(b"x")
+    >>> remove_stale_temps(d, prefix=TEMP_PREFIX), sorted(p.name for p in d.iterdir())
+    (['.~xltools-abc.xlsx'], ['表.xlsx'])
+    """
+    import shutil
+    import time
+
+    removed: list[str] = []
+    limit = time.time() - older_than
+    if prefix is None:  # the scratch folders of the summary writer, in the system's temp folder
+        removed += remove_stale_temps(tempfile.gettempdir(), older_than, SCRATCH_PREFIX)
+        prefix = TEMP_PREFIX
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if st.st_mtime > limit or entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
 
 
 def _remove(path: str) -> None:
