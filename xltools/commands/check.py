@@ -74,7 +74,7 @@ def checked_file(report, as_json: bool, detail: str, style: Style) -> CheckedFil
 
     results = report.results
     file_level = [f for f in report.findings
-                  if not (report.error is not None and f.code == "READ_FAILED" and f.message == report.error)]
+                  if not (report.error is not None and f.message == report.error)]
     if as_json:
         from ..writers.json_doc import finding_to_json, form_to_json, nested_text
 
