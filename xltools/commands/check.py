@@ -114,24 +114,14 @@ def missing_finding(path: str):
 
 def run(args: argparse.Namespace) -> int:
     from ..core.batch import tagged_duplicate_findings
-    from ..core.rulepack import RulePackError, load_rulepack
     from ..pipeline import expand_paths, iter_files
     from . import check_text as T
-    from .consolidate import bad_max_file_mb, make_limits
+    from .consolidate import batch_options, make_limits
     from .progress import Bar
 
-    try:
-        pack = load_rulepack(args.rules)
-    except RulePackError as exc:
-        return _fail(exc.args[0] if exc.args else str(exc))
-    from .inspect import use_layouts
-
-    if problem := use_layouts(getattr(args, "layouts", None)):
+    pack, problem = batch_options(args)
+    if problem is not None:
         return _fail(problem)
-    if args.workers is not None and args.workers < 1:
-        return _fail("--workers 必须是正整数。")
-    if (why := bad_max_file_mb(args.max_file_mb)) is not None:
-        return _fail(why)
 
     missing = [p for p in args.paths if p and not os.path.exists(p)]
     files = expand_paths([p for p in args.paths if p not in missing])

@@ -79,6 +79,25 @@ def bad_max_file_mb(max_file_mb: float | None) -> str | None:
     return None
 
 
+def batch_options(args: argparse.Namespace):
+    """The options ``check`` and ``consolidate`` share, checked: ``(rule pack, None)``, or
+    ``(None, why)`` with one Chinese sentence. ``--layouts`` is made active on the way."""
+    from ..core.rulepack import RulePackError, load_rulepack
+    from .inspect import use_layouts
+
+    try:
+        pack = load_rulepack(args.rules)
+    except RulePackError as exc:
+        return None, str(exc.args[0]) if exc.args else str(exc)
+    if problem := use_layouts(getattr(args, "layouts", None)):
+        return None, problem
+    if args.workers is not None and args.workers < 1:
+        return None, "--workers 必须是正整数。"
+    if (why := bad_max_file_mb(args.max_file_mb)) is not None:
+        return None, why
+    return pack, None
+
+
 def make_limits(max_file_mb: float | None):
     """``Limits`` with the file-size cap replaced (``None`` keeps the readers' defaults). The
     bytes are rounded up, so that messages show the cap as given (``0.01`` MB, not 0.00999…)."""
@@ -128,23 +147,13 @@ def _quiet_unraisable() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core.rulepack import RulePackError, load_rulepack
     from ..pipeline import expand_paths
     from ..writers.atomic import OutputError
 
     _quiet_unraisable()
-    try:
-        pack = load_rulepack(args.rules)
-    except RulePackError as exc:
-        return _fail(str(exc.args[0]) if exc.args else str(exc))
-    from .inspect import use_layouts
-
-    if problem := use_layouts(getattr(args, "layouts", None)):
+    pack, problem = batch_options(args)
+    if problem is not None:
         return _fail(problem)
-    if args.workers is not None and args.workers < 1:
-        return _fail("--workers 必须是正整数。")
-    if (why := bad_max_file_mb(args.max_file_mb)) is not None:
-        return _fail(why)
 
     files = _without_output(expand_paths(args.paths), args.paths, Path(args.output))
     if not files:

@@ -249,11 +249,17 @@ def toml_error_cn(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
     return f"规则包文件“{path}”不是有效的 TOML：{where}，{what}。{shown}".rstrip()
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge_tables(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid over ``base`` (the ``extends`` of rule packs and of the report's wording):
+    tables merge key by key, any other value replaces.
+
+    >>> merge_tables({"a": {"x": 1, "y": 2}, "b": 1}, {"a": {"y": 3}})
+    {'a': {'x': 1, 'y': 3}, 'b': 1}
+    """
     merged = dict(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_tables(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -272,7 +278,7 @@ def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         parent_path = path.parent / parent
     else:
         parent_path = _resolve(parent)
-    return _merge(_load_raw(parent_path, seen + (path.resolve(),)), data)
+    return merge_tables(_load_raw(parent_path, seen + (path.resolve(),)), data)
 
 
 class _Reader:

@@ -522,14 +522,20 @@ def folder_inputs(folder: Path) -> list[str]:
             if not Path(p).name.startswith(SUMMARY_PREFIX) and not Path(p).name.startswith("~$")]
 
 
-def do_consolidate_folder(port: WorkbookPort) -> str:
-    """汇总文件夹: every form file in a picked folder → 部门汇总_YYYYMMDD.xlsx in that folder."""
+def picked_folder(port: WorkbookPort) -> Path | str:
+    """The folder the user picks, or what to tell them (cancelled, not found)."""
     folder = port.pick_folder()
     if folder is None:
         return "已取消。"
     folder = Path(folder)
-    if not folder.is_dir():
-        return f"找不到文件夹：{folder}"
+    return folder if folder.is_dir() else f"找不到文件夹：{folder}"
+
+
+def do_consolidate_folder(port: WorkbookPort) -> str:
+    """汇总文件夹: every form file in a picked folder → 部门汇总_YYYYMMDD.xlsx in that folder."""
+    folder = picked_folder(port)
+    if isinstance(folder, str):
+        return folder
     return _consolidate(port, folder_inputs(folder), summary_path(folder), f"文件夹 {folder}")
 
 
@@ -541,12 +547,9 @@ def do_draft_report(port: WorkbookPort) -> str:
     read and scored as 汇总文件夹 does (:func:`xltools.api.write_report`)."""
     from ..api import consolidate, write_report
 
-    folder = port.pick_folder()
-    if folder is None:
-        return "已取消。"
-    folder = Path(folder)
-    if not folder.is_dir():
-        return f"找不到文件夹：{folder}"
+    folder = picked_folder(port)
+    if isinstance(folder, str):
+        return folder
     inputs = [p for p in folder_inputs(folder) if not Path(p).name.startswith(REPORT_PREFIX)]
     if not inputs:
         return f"文件夹 {folder} 中没有可读取的 Excel 或 Word 自评表。"

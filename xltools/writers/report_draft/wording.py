@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ...core.rulepack import merge_tables
+
 Run = tuple[str, bool]
 
 # The fields each template is given (besides {owed.*}).
@@ -136,16 +138,6 @@ def default_wording_text() -> str:
     return _default_text()
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            out[key] = _merge(base[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def _parse(text: str, name: str) -> dict:
     try:
         return tomllib.loads(text)
@@ -175,7 +167,7 @@ def load_wording(path: str | Path | None = None) -> Wording:
         base = over.pop("extends", None)
         if base not in (None, "default"):
             raise WordingError(f"措辞文件 {name}：extends 只能是 \"default\"，不能是 {base!r}。")
-        data = over if base is None else _merge(data, over)
+        data = over if base is None else merge_tables(data, over)
     _check(data, name)
     return Wording(data, str(path or ""))
 
