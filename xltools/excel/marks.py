@@ -207,11 +207,8 @@ class MarkingPort(ABC):
 
     def _lay_out_table(self, name: str, rows: list[list[Any]]) -> None:
         """Widths, wrapping, row heights and print setup of an output table just written
-        (:func:`lay_out_table`). A port whose workbook is an openpyxl one (``self.wb``) gets
-        them here; the xlwings port leaves them to Excel's autofit."""
-        wb = getattr(self, "wb", None)
-        if wb is not None and name in getattr(wb, "sheetnames", ()):
-            lay_out_table(wb[name], rows)
+        (:func:`lay_out_table`). Nothing by default: Excel autofits what the xlwings port
+        writes; the openpyxl port, whose rows would keep no height, overrides this."""
 
     # --- ledger ----------------------------------------------------------------------------
     def _records(self) -> list[Record]:

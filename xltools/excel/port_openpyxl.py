@@ -34,7 +34,8 @@ from openpyxl.xml.functions import fromstring, tostring
 from ..core.model import Form
 from ..readers.grid import Grid, normalise_value
 from ..writers.atomic import atomic_path
-from .marks import LEDGER_HEADER, LEDGER_SHEET, MARK_RGB, OUTPUT_HEADER_RGB, MarkingPort, safe_sheet_name
+from .marks import (LEDGER_HEADER, LEDGER_SHEET, MARK_RGB, OUTPUT_HEADER_RGB, MarkingPort, lay_out_table,
+                    safe_sheet_name)
 from .port import Links, PortError
 
 UI_REL_TYPES = {
@@ -260,6 +261,9 @@ class OpenpyxlPort(MarkingPort):
     def _delete_sheet(self, name: str) -> None:
         if name in self.wb.sheetnames:
             del self.wb[name]
+
+    def _lay_out_table(self, name: str, rows: list[list[Any]]) -> None:
+        lay_out_table(self._ws(name), rows)
 
     def _write_table(self, name: str, rows: list[list[Any]], links: Links, *, create: bool) -> None:
         if create:
