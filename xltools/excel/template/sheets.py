@@ -94,9 +94,7 @@ def udf_entries(module_name: str = DEFAULT_UDF_MODULE) -> list[tuple[str, str]]:
     >>> calls["XT_GRADE(总分)"].splitlines()[0]
     '总分对应的评价等级（优 ≥ 90，良 ≥ 80，中 ≥ 60，差 < 60）。'
     """
-    with udf_wrappers._recording_decorators():
-        module = udf_wrappers._fresh_module(module_name)
-        records = udf_wrappers.udf_functions(module)
+    module, records = udf_wrappers.udf_records(module_name)
     examples: dict[str, str] = {}
     for line in (module.__doc__ or "").splitlines():
         line = line.strip()

@@ -184,6 +184,14 @@ def register_functions_source(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def udf_records(module_name: str = DEFAULT_UDF_MODULE) -> tuple[types.ModuleType, list[dict]]:
+    """The UDF module imported afresh under xlwings' recording decorators, and its
+    ``__xlfunc__`` records (:func:`udf_functions`): what the 说明 sheet lists."""
+    with _recording_decorators():
+        module = _fresh_module(module_name)
+        return module, udf_functions(module)
+
+
 def udf_module_source(module_name: str = DEFAULT_UDF_MODULE, *, addin: bool = False) -> str:
     """The complete ``xlwings_udfs`` module (CRLF line ends, ASCII) for ``module_name``.
 
