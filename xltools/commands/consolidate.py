@@ -165,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc.args[0]))
     written = False
     try:
-        code = _consolidate(args, pack, files, out)
+        with _no_gc():  # on again once the summary's rows are freed: nothing left to walk
+            code = _consolidate(args, pack, files, out)
         written = code == 0
         return code
     finally:
@@ -214,7 +215,7 @@ def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
         return _fail(str(exc.args[0]))
 
     try:
-        with _no_gc(), writer:  # rows are written while the pool is still reading
+        with writer:  # rows are written while the pool is still reading (the collector paused: run)
             bar = Bar(len(files), "正在汇总")
             # workers hand back summary rows, not whole forms (see pipeline.map_files)
             render = writer.detail_renderer()  # workers render the 指标明细 rows

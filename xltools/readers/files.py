@@ -247,7 +247,11 @@ def _open_checked(path: Path, limits: Limits, name: str
         with open(path, "rb") as fh:
             head = fh.read(8)
             if head.startswith(ZIP_MAGIC):
-                data = head + fh.read(limits.max_file_bytes + 1 - len(head))
+                # the size seen plus one byte (a read of the limit would allocate the limit,
+                # 100 MB, for every file); a file that grew since is read on, up to the limit
+                data = head + fh.read(min(size, limits.max_file_bytes) + 1 - len(head))
+                if len(data) > size:
+                    data += fh.read(limits.max_file_bytes + 1 - len(data))
     except OSError as exc:
         raise _fail(name, f"无法打开文件（{os_reason(exc, '读取')}）。") from None
     if not head:

@@ -183,8 +183,8 @@ class _Sheet:
         """Lines the tallest wrapped text of a row takes (what :func:`render_row` counts)."""
         rooms, lines = self.spec.rooms, 1
         for room, text in zip(rooms, values):
-            if type(text) is str and room > 0 and len(text) * P.WIDE_UNITS > room:
-                lines = max(lines, estimate_lines(text, room, P.FONT_SIZE))
+            if type(text) is str and room > 0 and len(text) * _WIDE_UNITS > room:
+                lines = max(lines, _lines_of(text, room))
         return lines
 
     def _url(self, link: R.Link, pending: int = 0) -> str | None:
@@ -386,8 +386,8 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
         elif kind is str:
             if not value:
                 continue
-            if rooms and len(value) * P.WIDE_UNITS > rooms[i] > 0:
-                lines = max(lines, estimate_lines(value, rooms[i], P.FONT_SIZE))
+            if rooms and len(value) * _WIDE_UNITS > rooms[i] > 0:
+                lines = max(lines, _lines_of(value, rooms[i]))
             if len(value) <= 16383 and (clean or not search(value)):
                 # the common case of _string_cell, inlined
                 if value[0].isspace() or value[-1].isspace():
@@ -431,6 +431,25 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
         return (f'<row r="{ROW}" ht="{points}" customHeight="1">{"".join(cells)}</row>',
                 first_col, last_col, tuple(links))
     return f'<row r="{ROW}">{"".join(cells)}</row>', first_col, last_col, tuple(links)
+
+
+_WIDE_UNITS = P.WIDE_UNITS
+_LINES: dict[tuple[str, float], int] = {}  # (text, room) → lines: names and targets recur on every form
+
+
+def _lines_of(text: str, room: float) -> int:
+    """``estimate_lines(text, room, P.FONT_SIZE)``, remembered (up to 65,536 texts).
+
+    >>> _lines_of("这是一段较长的说明文字，需要在窄列中换行显示。", 11.2)
+    5
+    """
+    key = (text, room)
+    lines = _LINES.get(key)
+    if lines is None:
+        lines = estimate_lines(text, room, P.FONT_SIZE)
+        if len(_LINES) < 65536:
+            _LINES[key] = lines
+    return lines
 
 
 _OPENINGS: dict[RowSpec, tuple[tuple[str, ...], tuple[str, ...]]] = {}
