@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Callable, Iterable, Iterator, Literal, Sequence
 
 from ..core.batch import batch_entry, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
@@ -395,6 +395,28 @@ def batch_entries(f: FileRows) -> list[bytes]:
     """
     return [pickle.dumps((*key, f.path), protocol=pickle.HIGHEST_PROTOCOL)
             for key in f.keys if key[0] is not None]
+
+
+def batch_findings(entries: Sequence[bytes]) -> Iterator[tuple[Finding, str]]:
+    """The batch findings of :func:`batch_rows` from :func:`batch_entries` blobs, one at a time:
+    ``(finding, path of its file)``, in the same order. Only the places of one project are
+    unpickled at a time (the blobs are grouped by key first), so a batch of many thousand forms
+    needs little more than the blobs themselves.
+
+    >>> from xltools.core.batch import FormKey
+    >>> k = FormKey("项目", "部门", "2020", None)
+    >>> files = [FileRows(p, (), (), (), {}, keys=((k, "项目", Source(p, "表1", "B1")),))
+    ...          for p in ("甲.xlsx", "乙.xlsx")]
+    >>> [(x.code, path) for x, path in batch_findings([e for f in files for e in batch_entries(f)])]
+    [('DUPLICATE_FORM', '乙.xlsx')]
+    """
+    groups: dict = {}
+    for i, blob in enumerate(entries):
+        groups.setdefault(pickle.loads(blob)[0], []).append(i)
+    for positions in groups.values():  # in the order each project first appears
+        if len(positions) > 1:
+            for x, path in tagged_duplicate_findings([pickle.loads(entries[i]) for i in positions]):
+                yield x, path or ""
 
 
 def merge_rows(files: Sequence[FileRows]) -> tuple[list[Row], list[Row], Iterable[Row]]:

@@ -23,7 +23,6 @@ Example::
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import shutil
 import sys
@@ -297,6 +296,14 @@ class _Sheet:
         if links and (self.links + len(links) > MAX_LINKS or
                       ws.hlink_count + len(links) > 65530):
             return False  # rendered before the sheet's links were counted: now too many
+        if links and type(links[0][1]) is tuple:  # (url, text) of a stored row: made now
+            made = []
+            for pending, (i, (url, text)) in enumerate(links):
+                link = _url_object(ws, url, text, pending)
+                if link is None:
+                    return False
+                made.append((i, link))
+            links = made
         if not xml:
             return True  # XlsxWriter writes nothing for a row without cells either
         xml = xml.replace(ROW, str(row + 1))
@@ -432,6 +439,17 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
         return (f'<row r="{ROW}" ht="{points}" customHeight="1">{"".join(cells)}</row>',
                 first_col, last_col, tuple(links))
     return f'<row r="{ROW}">{"".join(cells)}</row>', first_col, last_col, tuple(links)
+
+
+def _storable(rendered: Rendered | None) -> Rendered | None:
+    """``rendered`` with each link as ``(url, text)`` instead of XlsxWriter's ``Url`` (which
+    :meth:`_Sheet._emit` makes again when the row is written): what waits on disk is small,
+    and the links' common parts stay shared."""
+    if rendered is None or not rendered[3]:
+        return rendered
+    xml, first_col, last_col, links = rendered
+    return xml, first_col, last_col, tuple((i, (link._original_url, link._text))
+                                           for i, link in links)
 
 
 _OPENINGS: dict[RowSpec, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -950,7 +968,7 @@ class SummaryWriter:
             self.form_count += len(numbered)
         render = self.problems.render if self.problems.fast else None
         for key, row in f.findings:  # rendered now, numbered and written in order at the end
-            self._findings.add(key, (row, render(row, seq_col=0) if render else None))
+            self._findings.add(key, (row, _storable(render(row, seq_col=0)) if render else None))
         rows = f.indicators
         while rows:
             room = self.rows_per_sheet - self._detail_count
@@ -969,6 +987,17 @@ class SummaryWriter:
                 self.failed.append((f.path, f.error))
             self._batch.extend(R.batch_entries(f))
 
+    def _add_batch_findings(self) -> None:
+        """The batch findings (:func:`~xltools.writers.rows.batch_rows`), one by one into the
+        sorted 问题清单 rows and the counts, as one more form-less share of the summary."""
+        render = self.problems.render if self.problems.fast else None
+        for x, path in R.batch_findings(self._batch):
+            row = R.finding_rows([(path, x)])[0]
+            self._findings.add(x.sort_key(),
+                               (row, _storable(render(row, seq_col=0)) if render else None))
+            self.counts[x.severity] = self.counts.get(x.severity, 0) + 1
+        self._batch = []
+
     def _outside_counts(self) -> dict[str, int]:
         """Findings counted in no 汇总 row: every file's and the batch's, less the rows' own."""
         in_rows = {"error": self._totals.errors, "warning": self._totals.warnings}
@@ -980,11 +1009,7 @@ class SummaryWriter:
             return self.out
         try:
             try:
-                # the same project filed in several places
-                batch = R.batch_rows((), map(pickle.loads, self._batch))
-                self._batch = []
-                if batch is not None:
-                    self.add(batch)
+                self._add_batch_findings()  # the same project filed in several places
                 totals = self._totals.totals(R.grade_names(self.pack))
                 _finish_forms(self.forms, self.form_rows, totals, self._outside_counts(),
                               errors=(self._totals.errors, self._totals.warnings))
