@@ -35,8 +35,9 @@ _ORDER = itemgetter(0, 1)  # (key, input position): never compares the items the
 class SortedSpill:
     """``(key, item)`` pairs added in any order, read back sorted by key (stable)."""
 
-    def __init__(self, folder: str | os.PathLike, run_size: int = RUN_SIZE):
-        self.folder, self.run_size = os.fspath(folder), max(1, run_size)
+    def __init__(self, folder: str | os.PathLike, run_size: int | None = None):
+        self.folder = os.fspath(folder)
+        self.run_size = max(1, RUN_SIZE if run_size is None else run_size)
         self._buffer: list[tuple[Any, int, Any]] = []
         self._runs: list[str] = []
         self._count = 0
