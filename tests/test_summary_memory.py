@@ -111,3 +111,30 @@ def test_sorted_spill_is_a_stable_sort(tmp_path):
         spill.add(key, item)
     assert len(spill) == 1000 and len(list(tmp_path.iterdir())) == 27
     assert list(spill.items()) == [n for _, n in sorted(pairs, key=lambda p: p[0])]
+
+
+def test_links_name_a_non_utf8_file_by_its_bytes(tmp_path):
+    """Issue 9: a file whose name is GBK bytes (a zip from Chinese Windows unpacked here) is
+    shown decoded (河北.xlsx) but linked by its real name on disk, percent-escaped."""
+    import os
+    import zipfile
+
+    from fixtures.national import synthetic_form, write_national_xlsx
+    from xltools.cli import main
+
+    folder = tmp_path / "收表"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/" + "河北".encode("gbk") + b".xlsx"
+    try:
+        write_national_xlsx([synthetic_form("河北项目（虚构）")], os.fsdecode(raw))
+    except (OSError, UnicodeError):
+        import pytest
+
+        pytest.skip("this file system does not take names that are not UTF-8")
+    out = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 'Target="收表\\%BA%D3%B1%B1.xlsx"' in rels  # the bytes BA D3 B1 B1 on disk
+    assert "河北.xlsx｜" in sheet and "\ufffd" not in sheet  # the name shown stays readable

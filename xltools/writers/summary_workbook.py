@@ -79,8 +79,12 @@ class _Sheet:
     """
 
     def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path,
-                 targets: dict[str, tuple[str, bool]] | None = None):
+                 targets: dict[str, tuple[str, bool]] | None = None,
+                 real_paths: dict[str, str] | None = None):
         self.wb, self.ws, self.columns, self.fmt, self.out_dir = wb, ws, columns, fmt, out_dir
+        # the path on disk of an input whose name is not UTF-8, by the name shown (see
+        # SummaryWriter._real_paths): its links must name the file's real bytes
+        self.real_paths = real_paths or {}
         self.links = 0
         # link target per input file (shared by the sheets of one workbook)
         self._targets: dict[str, tuple[str, bool]] = {} if targets is None else targets
@@ -192,8 +196,10 @@ class _Sheet:
         (``pending``: links of the row being built, not yet counted in ``self.links``)."""
         known = self._targets.get(link.path)
         if known is None:  # the form's row and its findings link to the same file
+            real = self.real_paths.get(link.path)
             known = self._targets[link.path] = (
-                escape_link_path(R.link_target(link, self.out_dir)),
+                escape_link_path(R.link_target(
+                    link if real is None else R.Link(link.text, real), self.out_dir)),
                 Path(link.path).suffix.lower() not in R.WORD_SUFFIXES)
         target, cell_link = known
         url = "external:" + target
@@ -524,13 +530,25 @@ def escape_link_path(path: str) -> str:
 
     >>> escape_link_path("收表/项目#2 终稿.xlsx"), escape_link_path("增长12%2020年.xlsx")
     ('收表/项目%232%20终稿.xlsx', '增长12%252020年.xlsx')
+
+    A name whose bytes are not UTF-8 (kept by Python as surrogates, ``os.fsdecode``) is linked
+    by those bytes (``os.fsencode``), percent-escaped: the file's real name, not a decoding.
+
+    >>> escape_link_path("收表/" + os.fsdecode("河北".encode("gbk") + b".xlsx"))
+    '收表/%BA%D3%B1%B1.xlsx'
     """
     if path.isalnum():
         return path
     for char, code in _LINK_ESCAPES:
         if char in path:
             path = path.replace(char, code)
+    if not path.isascii() and _SURROGATE.search(path):  # such a name's bytes, escaped
+        path = "/".join("".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in os.fsencode(part))
+                        if _SURROGATE.search(part) else part for part in path.split("/"))
     return path
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8 (os.fsdecode)
 
 
 def _url_object(ws, url: str, text: str, pending: int):
@@ -837,6 +855,17 @@ def write_rows(files: Iterable[R.FileRows], out_path: str | Path, *, pack=None,
     return w.out
 
 
+def _real_paths(inputs: Sequence[str]) -> dict[str, str]:
+    """The inputs whose names are not UTF-8, by the name the reports show for them
+    (:func:`~xltools.readers.files.displayable`, what a file's rows carry as its path)."""
+    odd = [p for p in inputs if not p.isascii() and _SURROGATE.search(p)]
+    if not odd:
+        return {}
+    from ..readers.files import displayable
+
+    return {displayable(p): p for p in odd}
+
+
 class _Discard(Exception):
     """Raised into :func:`atomic_path` to drop the temporary file."""
 
@@ -872,7 +901,9 @@ class SummaryWriter:
         out = Path(out_path)
         if out.suffix.lower() != ".xlsx":
             raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
-        _refuse_inputs(out, [str(p) for p in inputs])
+        inputs = [str(p) for p in inputs]
+        _refuse_inputs(out, inputs)
+        self._real_paths = _real_paths(inputs)
         self.out, self.pack = out, pack
         self.rows_per_sheet = max(1, int(rows_per_sheet))
         # what is kept of each file is a few counters and its batch keys: memory stays flat
@@ -930,7 +961,7 @@ class SummaryWriter:
 
     def _sheet(self, name: str, columns: Sequence[R.Column]) -> _Sheet:
         return _Sheet(self.wb, self.wb.add_worksheet(name), columns, self.fmt, self.out_dir,
-                      self._targets)
+                      self._targets, self._real_paths)
 
     def _new_detail(self) -> None:
         n = len(self.details)
