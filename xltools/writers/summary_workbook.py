@@ -317,7 +317,7 @@ class _Sheet:
             xml = xml.replace(SEQ, str(seq))
         ws.fh.write(xml)
         for i, link in links:
-            ws.hyperlinks[row][i] = link
+            ws.hyperlinks[row][i] = _slim(link)  # kept until the workbook closes
         self.links += len(links)
         ws.hlink_count += len(links)
         ws.previous_row = row + 1
@@ -573,6 +573,29 @@ def _url_object(ws, url: str, text: str, pending: int):
     link.__dict__ = {**base.__dict__, "_original_url": url,
                      "_anchor": anchor.replace("/", "\\") if "/" in anchor else anchor,
                      "_text": text, "_tip": LINK_TIP}
+    return link
+
+
+class _SlimLink:
+    """What XlsxWriter reads of a stored hyperlink (a ``Url``) when it writes ``<hyperlinks>``
+    and the sheet's relationships, in slots: a sheet keeps up to 65,530 of them until the
+    workbook closes, and a ``Url`` also carries its whole address and a dict."""
+
+    __slots__ = ("_link_type", "_relationship_link", "_link", "_anchor", "_text", "_tip",
+                 "_is_object_link")
+
+    def _target(self) -> str:
+        return self._relationship_link
+
+
+def _slim(url) -> "_SlimLink | object":
+    """``url`` as a :class:`_SlimLink` (the ``Url`` itself when it lacks what that copies)."""
+    link = _new(_SlimLink)
+    try:
+        for name in _SlimLink.__slots__:
+            setattr(link, name, getattr(url, name))
+    except AttributeError:  # another XlsxWriter: keep its own object
+        return url
     return link
 
 
