@@ -117,10 +117,10 @@ def make_limits(max_file_mb: float | None):
 
 @contextlib.contextmanager
 def _no_gc():
-    """The cyclic garbage collector paused while the summary is made: the writer keeps every
-    form's row and finding (tuples and strings, no cycles) until it closes, and the collector
-    would walk them again and again (≈ 0.1 s of the main process at 2,000 forms). Memory is
-    still freed as usual, by reference counting."""
+    """The cyclic garbage collector paused while the summary is made: the rows coming from the
+    pool are tuples and strings (no cycles), and the collector would walk them again and
+    again (≈ 0.1 s of the main process at 2,000 forms, when the writer still kept every row).
+    Memory is still freed as usual, by reference counting."""
     import gc
 
     was_enabled = gc.isenabled()
