@@ -117,10 +117,10 @@ def make_limits(max_file_mb: float | None):
 
 @contextlib.contextmanager
 def _no_gc():
-    """The cyclic garbage collector paused while the summary is made: the writer keeps every
-    form's row and finding (tuples and strings, no cycles) until it closes, and the collector
-    would walk them again and again (≈ 0.1 s of the main process at 2,000 forms). Memory is
-    still freed as usual, by reference counting."""
+    """The cyclic garbage collector paused while the summary is made: the rows coming from the
+    pool are tuples and strings (no cycles), and the collector would walk them again and
+    again (≈ 0.1 s of the main process at 2,000 forms, when the writer still kept every row).
+    Memory is still freed as usual, by reference counting."""
     import gc
 
     was_enabled = gc.isenabled()
@@ -210,7 +210,7 @@ def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
     from .progress import Bar
 
     try:  # fails before the long part when the output would replace an input
-        writer = SummaryWriter(out, pack=pack, inputs=files)
+        writer = SummaryWriter(out, pack=pack, inputs=files, keep_form_rows=bool(args.json))
     except OutputError as exc:
         return _fail(str(exc.args[0]))
 
@@ -229,23 +229,21 @@ def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
                 finally:
                     bar.close()
 
-            per_file = writer.files  # every file's share, without its indicator rows
-            failed = [f for f in per_file if f.error is not None]
-            for f in failed:
-                print(f"错误：{f.error}", file=sys.stderr)
-            n_forms = len(writer.form_rows)
+            failed = list(writer.failed)  # (path, reason) of every file that failed
+            for _path, reason in failed:
+                print(f"错误：{reason}", file=sys.stderr)
+            n_forms = writer.form_count
             if not n_forms:
                 writer.discard()
-                if len(failed) == len(per_file):
+                if len(failed) == writer.file_count:
                     return _fail("没有任何输入文件能够读取，未生成汇总。")
                 return _fail("输入文件中没有找到任何自评表，未生成汇总。")
             # closing the writer adds the batch findings (the same project filed twice) to
-            # per_file (its own list), so the counts below include them
+            # its counts, so the counts below include them
     except OutputError as exc:
         return _fail(str(exc.args[0]))
 
-    errors, warnings, infos = (sum(f.counts.get(k, 0) for f in per_file)
-                               for k in ("error", "warning", "info"))
+    errors, warnings, infos = (writer.counts.get(k, 0) for k in ("error", "warning", "info"))
     line = (f"已读取 {n_forms} 个表单（{len(files)} 个文件），失败文件 {len(failed)} 个，"
             f"错误 {errors} 条，警告 {warnings} 条；汇总已写入：{out}")
     if args.json:
@@ -257,12 +255,13 @@ def _consolidate(args: argparse.Namespace, pack, files, out: Path) -> int:
             "output": str(out),
             "files": len(files),
             "forms": n_forms,
-            "failed_files": [{"path": f.path, "code": "READ_FAILED", "reason": f.error} for f in failed],
+            "failed_files": [{"path": path, "code": "READ_FAILED", "reason": reason}
+                             for path, reason in failed],
             "errors": errors,
             "warnings": warnings,
             "infos": infos,
             "rows": [dict(zip(keys, map(R.display, row))) for row in writer.form_rows],
-            "findings": [finding_to_json(read_failed(f.path, f.error)) for f in failed],
+            "findings": [finding_to_json(read_failed(path, reason)) for path, reason in failed],
         }
         print(line, file=sys.stderr)
         _say(lambda: (json.dump(payload, sys.stdout, ensure_ascii=False, indent=2),

@@ -20,12 +20,14 @@ Example (one form whose funds are 1000 / 760 万元 and whose recomputed total i
 
 from __future__ import annotations
 
+import itertools
 import os
+import pickle
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Callable, Iterable, Iterator, Literal, Sequence
 
 from ..core.batch import batch_entry, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
@@ -230,22 +232,62 @@ def grade_names(pack=None) -> tuple[str, ...]:
 
 def totals(rows: Sequence[Row], grades: Sequence[str] = GRADES) -> Totals:
     """Totals of :func:`form_rows` rows (computed on the rounded values the sheet shows)."""
-    b, e, t, g = COL["全年预算数"], COL["全年执行数"], COL["复核总分"], COL["等级"]
-    budgets = [r[b] for r in rows if isinstance(r[b], Decimal)]
-    executed = [r[e] for r in rows if isinstance(r[e], Decimal)]
-    scores = [r[t] for r in rows if isinstance(r[t], Decimal)]
-    pairs = [(r[b], r[t]) for r in rows if isinstance(r[b], Decimal) and isinstance(r[t], Decimal)]
-    sum_b = sum(budgets, Decimal(0)) if budgets else None
-    sum_e = sum(executed, Decimal(0)) if executed else None
-    overall = rate(sum_e / sum_b) if sum_b and sum_e is not None else None
-    mean = score(sum(scores, Decimal(0)) / len(scores)) if scores else None
-    weight = sum((p[0] for p in pairs), Decimal(0))
-    weighted = score(sum((p[0] * p[1] for p in pairs), Decimal(0)) / weight) if weight else None
-    counts = {name: 0 for name in grades}
+    running = RunningTotals()
     for r in rows:
-        if r[g]:
-            counts[str(r[g])] = counts.get(str(r[g]), 0) + 1
-    return Totals(len(rows), money(sum_b), money(sum_e), overall, mean, weighted, counts)
+        running.add(r)
+    return running.totals(grades)
+
+
+class RunningTotals:
+    """:func:`totals` kept row by row, for a writer that does not keep the rows: the same sums
+    in the same order, so the same :class:`Totals`; also the 错误数 and 警告数 sums.
+
+    >>> running = RunningTotals()
+    >>> running.add((1, "甲", "", "", "", Decimal(10), Decimal(8), None, None, None, None, None,
+    ...              None, Decimal(90), "优", 2, 1, None))
+    >>> running.totals().rate, running.errors, running.warnings, running.totals().grades["优"]
+    (Decimal('0.8000'), 2, 1, 1)
+    """
+
+    def __init__(self) -> None:
+        self.count = self.errors = self.warnings = 0
+        self._budget = self._executed = self._scores = self._weight = self._weighted = Decimal(0)
+        self._budgets = self._executeds = self._n_scores = self._pairs = 0
+        self._grades: dict[str, int] = {}
+
+    def add(self, r: Row) -> None:
+        b, e, t = r[COL["全年预算数"]], r[COL["全年执行数"]], r[COL["复核总分"]]
+        self.count += 1
+        if isinstance(b, Decimal):
+            self._budget += b
+            self._budgets += 1
+        if isinstance(e, Decimal):
+            self._executed += e
+            self._executeds += 1
+        if isinstance(t, Decimal):
+            self._scores += t
+            self._n_scores += 1
+            if isinstance(b, Decimal):
+                self._weight += b
+                self._weighted += b * t
+                self._pairs += 1
+        grade = r[COL["等级"]]
+        if grade:
+            self._grades[str(grade)] = self._grades.get(str(grade), 0) + 1
+        self.errors += int(r[COL["错误数"]] or 0)
+        self.warnings += int(r[COL["警告数"]] or 0)
+
+    def totals(self, grades: Sequence[str] = GRADES) -> Totals:
+        sum_b = self._budget if self._budgets else None
+        sum_e = self._executed if self._executeds else None
+        overall = rate(sum_e / sum_b) if sum_b and sum_e is not None else None
+        mean = score(self._scores / self._n_scores) if self._n_scores else None
+        weight = self._weight
+        weighted = score(self._weighted / weight) if weight else None
+        counts = {name: 0 for name in grades}
+        for name, n in self._grades.items():
+            counts[name] = counts.get(name, 0) + n
+        return Totals(self.count, money(sum_b), money(sum_e), overall, mean, weighted, counts)
 
 
 def plain(value: Value) -> str | int | float | None:
@@ -320,10 +362,13 @@ def file_rows(file_report, render: Callable[[Row], str | None] | None = None) ->
     return FileRows(path, forms, keyed, indicators, counts, file_report.error, keys)
 
 
-def batch_rows(files: Sequence[FileRows]) -> FileRows | None:
+def batch_rows(files: Sequence[FileRows], entries: Iterable[tuple] = ()) -> FileRows | None:
     """The batch findings (the same project in several places) as one more, form-less share of
-    the summary; ``None`` when there are none. Each finding links to its own file."""
-    tagged = tagged_duplicate_findings((*key, f.path) for f in files for key in f.keys)
+    the summary; ``None`` when there are none. Each finding links to its own file.
+    ``entries``: more ``(key, project, source, path)`` after those of ``files`` (what
+    :func:`batch_entries` kept of files no longer in memory)."""
+    tagged = tagged_duplicate_findings(itertools.chain(
+        ((*key, f.path) for f in files for key in f.keys), entries))
     if not tagged:
         return None
     found = [x for x, _ in tagged]
@@ -334,6 +379,44 @@ def batch_rows(files: Sequence[FileRows]) -> FileRows | None:
     for x in found:
         counts[x.severity] += 1
     return FileRows("", (), keyed, (), counts)
+
+
+def batch_entries(f: FileRows) -> list[bytes]:
+    """What :func:`batch_rows` needs of ``f``, in a few hundred bytes per form: each form's
+    ``(key, project, source, path)`` pickled (forms without a key are never matched: left out).
+
+    >>> import pickle
+    >>> from xltools.core.batch import FormKey
+    >>> src = Source("甲/a.xlsx", "表1", "B1")
+    >>> f = FileRows("甲/a.xlsx", (), (), (), {}, keys=((FormKey("项目", "部门", "2020", None),
+    ...     "项目", src), (None, "", src)))
+    >>> [pickle.loads(e)[1:] for e in batch_entries(f)]
+    [('项目', Source(file='甲/a.xlsx', sheet='表1', cell='B1'), '甲/a.xlsx')]
+    """
+    return [pickle.dumps((*key, f.path), protocol=pickle.HIGHEST_PROTOCOL)
+            for key in f.keys if key[0] is not None]
+
+
+def batch_findings(entries: Sequence[bytes]) -> Iterator[tuple[Finding, str]]:
+    """The batch findings of :func:`batch_rows` from :func:`batch_entries` blobs, one at a time:
+    ``(finding, path of its file)``, in the same order. Only the places of one project are
+    unpickled at a time (the blobs are grouped by key first), so a batch of many thousand forms
+    needs little more than the blobs themselves.
+
+    >>> from xltools.core.batch import FormKey
+    >>> k = FormKey("项目", "部门", "2020", None)
+    >>> files = [FileRows(p, (), (), (), {}, keys=((k, "项目", Source(p, "表1", "B1")),))
+    ...          for p in ("甲.xlsx", "乙.xlsx")]
+    >>> [(x.code, path) for x, path in batch_findings([e for f in files for e in batch_entries(f)])]
+    [('DUPLICATE_FORM', '乙.xlsx')]
+    """
+    groups: dict = {}
+    for i, blob in enumerate(entries):
+        groups.setdefault(pickle.loads(blob)[0], []).append(i)
+    for positions in groups.values():  # in the order each project first appears
+        if len(positions) > 1:
+            for x, path in tagged_duplicate_findings([pickle.loads(entries[i]) for i in positions]):
+                yield x, path or ""
 
 
 def merge_rows(files: Sequence[FileRows]) -> tuple[list[Row], list[Row], Iterable[Row]]:

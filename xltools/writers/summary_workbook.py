@@ -22,7 +22,6 @@ Example::
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -45,6 +44,7 @@ from ..pipeline import Report
 from . import rows as R
 from . import summary_print as P
 from .atomic import OutputError, atomic_path, os_reason, refuse_inputs
+from .sorted_spill import SortedSpill
 from .text_fit import CELL_PADDING, estimate_lines
 from .xlsx_speedups import FastDeflateWorkbook, speed_up
 
@@ -79,8 +79,12 @@ class _Sheet:
     """
 
     def __init__(self, wb, ws, columns: Sequence[R.Column], fmt: dict, out_dir: Path,
-                 targets: dict[str, tuple[str, bool]] | None = None):
+                 targets: dict[str, tuple[str, bool]] | None = None,
+                 real_paths: dict[str, str] | None = None):
         self.wb, self.ws, self.columns, self.fmt, self.out_dir = wb, ws, columns, fmt, out_dir
+        # the path on disk of an input whose name is not UTF-8, by the name shown (see
+        # SummaryWriter._real_paths): its links must name the file's real bytes
+        self.real_paths = real_paths or {}
         self.links = 0
         # link target per input file (shared by the sheets of one workbook)
         self._targets: dict[str, tuple[str, bool]] = {} if targets is None else targets
@@ -192,8 +196,10 @@ class _Sheet:
         (``pending``: links of the row being built, not yet counted in ``self.links``)."""
         known = self._targets.get(link.path)
         if known is None:  # the form's row and its findings link to the same file
+            real = self.real_paths.get(link.path)
             known = self._targets[link.path] = (
-                escape_link_path(R.link_target(link, self.out_dir)),
+                escape_link_path(R.link_target(
+                    link if real is None else R.Link(link.text, real), self.out_dir)),
                 Path(link.path).suffix.lower() not in R.WORD_SUFFIXES)
         target, cell_link = known
         url = "external:" + target
@@ -296,6 +302,14 @@ class _Sheet:
         if links and (self.links + len(links) > MAX_LINKS or
                       ws.hlink_count + len(links) > 65530):
             return False  # rendered before the sheet's links were counted: now too many
+        if links and type(links[0][1]) is tuple:  # (url, text) of a stored row: made now
+            made = []
+            for pending, (i, (url, text)) in enumerate(links):
+                link = _url_object(ws, url, text, pending)
+                if link is None:
+                    return False
+                made.append((i, link))
+            links = made
         if not xml:
             return True  # XlsxWriter writes nothing for a row without cells either
         xml = xml.replace(ROW, str(row + 1))
@@ -303,7 +317,7 @@ class _Sheet:
             xml = xml.replace(SEQ, str(seq))
         ws.fh.write(xml)
         for i, link in links:
-            ws.hyperlinks[row][i] = link
+            ws.hyperlinks[row][i] = _slim(link)  # kept until the workbook closes
         self.links += len(links)
         ws.hlink_count += len(links)
         ws.previous_row = row + 1
@@ -450,6 +464,15 @@ def _lines_of(text: str, room: float) -> int:
         if len(_LINES) < 65536:
             _LINES[key] = lines
     return lines
+def _storable(rendered: Rendered | None) -> Rendered | None:
+    """``rendered`` with each link as ``(url, text)`` instead of XlsxWriter's ``Url`` (which
+    :meth:`_Sheet._emit` makes again when the row is written): what waits on disk is small,
+    and the links' common parts stay shared."""
+    if rendered is None or not rendered[3]:
+        return rendered
+    xml, first_col, last_col, links = rendered
+    return xml, first_col, last_col, tuple((i, (link._original_url, link._text))
+                                           for i, link in links)
 
 
 _OPENINGS: dict[RowSpec, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -524,13 +547,25 @@ def escape_link_path(path: str) -> str:
 
     >>> escape_link_path("收表/项目#2 终稿.xlsx"), escape_link_path("增长12%2020年.xlsx")
     ('收表/项目%232%20终稿.xlsx', '增长12%252020年.xlsx')
+
+    A name whose bytes are not UTF-8 (kept by Python as surrogates, ``os.fsdecode``) is linked
+    by those bytes (``os.fsencode``), percent-escaped: the file's real name, not a decoding.
+
+    >>> escape_link_path("收表/" + os.fsdecode("河北".encode("gbk") + b".xlsx"))
+    '收表/%BA%D3%B1%B1.xlsx'
     """
     if path.isalnum():
         return path
     for char, code in _LINK_ESCAPES:
         if char in path:
             path = path.replace(char, code)
+    if not path.isascii() and _SURROGATE.search(path):  # such a name's bytes, escaped
+        path = "/".join("".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in os.fsencode(part))
+                        if _SURROGATE.search(part) else part for part in path.split("/"))
     return path
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8 (os.fsdecode)
 
 
 def _url_object(ws, url: str, text: str, pending: int):
@@ -555,6 +590,29 @@ def _url_object(ws, url: str, text: str, pending: int):
     link.__dict__ = {**base.__dict__, "_original_url": url,
                      "_anchor": anchor.replace("/", "\\") if "/" in anchor else anchor,
                      "_text": text, "_tip": LINK_TIP}
+    return link
+
+
+class _SlimLink:
+    """What XlsxWriter reads of a stored hyperlink (a ``Url``) when it writes ``<hyperlinks>``
+    and the sheet's relationships, in slots: a sheet keeps up to 65,530 of them until the
+    workbook closes, and a ``Url`` also carries its whole address and a dict."""
+
+    __slots__ = ("_link_type", "_relationship_link", "_link", "_anchor", "_text", "_tip",
+                 "_is_object_link")
+
+    def _target(self) -> str:
+        return self._relationship_link
+
+
+def _slim(url) -> "_SlimLink | object":
+    """``url`` as a :class:`_SlimLink` (the ``Url`` itself when it lacks what that copies)."""
+    link = _new(_SlimLink)
+    try:
+        for name in _SlimLink.__slots__:
+            setattr(link, name, getattr(url, name))
+    except AttributeError:  # another XlsxWriter: keep its own object
+        return url
     return link
 
 
@@ -608,14 +666,17 @@ def _num(value: Decimal | None) -> float | str:
 
 
 def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals,
-                  outside: dict[str, int] | None = None) -> None:
+                  outside: dict[str, int] | None = None,
+                  errors: tuple[int, int] | None = None) -> None:
     """The 汇总 sheet around its data rows: title and header above them (the data rows were
     written as they came when the sheet is ``deferred``, else they are written here), then
     the totals, the block under the table and the conditional formats. ``outside``: the
     findings counted in no project's row (files that could not be read or held no form, the
-    same project filed twice), said under the table so that the counts add up."""
+    same project filed twice), said under the table so that the counts add up. ``rows`` may be
+    empty when the sheet is ``deferred`` (``totals`` and ``errors``, the 错误数 and 警告数
+    sums, say what they hold)."""
     ws, fmt, C = sheet.ws, sheet.fmt, R.COL
-    n = len(rows)
+    n = totals.count
     first, last = 2, 1 + n  # 0-based data rows
 
     def top() -> None:
@@ -648,8 +709,8 @@ def _finish_forms(sheet: _Sheet, rows: list[R.Row], totals: R.Totals,
                          _num(totals.executed) if totals.executed is not None else 0)
         ws.write_formula(t, C["执行率"], f'=IF({b}{t + 1}=0,"",{e}{t + 1}/{b}{t + 1})',
                          fmt["total_rate"], _num(totals.rate))
-        for name in ("错误数", "警告数"):
-            s = sum(int(r[C[name]] or 0) for r in rows)
+        for i, name in enumerate(("错误数", "警告数")):
+            s = errors[i] if errors is not None else sum(int(r[C[name]] or 0) for r in rows)
             ws.write_formula(t, C[name], f"=SUM({rng(name)})", fmt["total_label"], s)
 
     # the block under the table
@@ -712,16 +773,18 @@ def outside_note(outside: dict[str, int]) -> str:
             "（无法读取的文件、未找到自评表、同一项目重复填报等），见“问题清单”。")
 
 
-def _write_findings(sheet: _Sheet, rows: list[tuple[R.Row, "Rendered | None"]]) -> None:
-    """问题清单: ``rows`` are ``(values, rendered)`` in their final order, numbered here."""
+def _write_findings(sheet: _Sheet, rows: Iterable[tuple[R.Row, "Rendered | None"]],
+                    count: int) -> None:
+    """问题清单: the ``count`` ``rows`` are ``(values, rendered)`` in their final order,
+    numbered here."""
     ws = sheet.ws
     sheet.header(0)
     for i, (values, rendered) in enumerate(rows, 1):
         sheet.write_rendered(i, rendered, (i, *values[1:]), seq=i)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(rows), 1), len(R.FINDING_COLUMNS) - 1)
-    if rows:
-        ws.conditional_format(1, 1, len(rows), 1, {
+    ws.autofilter(0, 0, max(count, 1), len(R.FINDING_COLUMNS) - 1)
+    if count:
+        ws.conditional_format(1, 1, count, 1, {
             "type": "cell", "criteria": "==", "value": '"错误"', "format": sheet.fmt["light_red"]})
 
 
@@ -832,6 +895,17 @@ def write_rows(files: Iterable[R.FileRows], out_path: str | Path, *, pack=None,
     return w.out
 
 
+def _real_paths(inputs: Sequence[str]) -> dict[str, str]:
+    """The inputs whose names are not UTF-8, by the name the reports show for them
+    (:func:`~xltools.readers.files.displayable`, what a file's rows carry as its path)."""
+    odd = [p for p in inputs if not p.isascii() and _SURROGATE.search(p)]
+    if not odd:
+        return {}
+    from ..readers.files import displayable
+
+    return {displayable(p): p for p in odd}
+
+
 class _Discard(Exception):
     """Raised into :func:`atomic_path` to drop the temporary file."""
 
@@ -847,26 +921,42 @@ class SummaryWriter:
     one :func:`write_rows` wrote from the whole list. Leaving the ``with`` block normally
     writes the file (atomically); an exception or :meth:`discard` leaves no file behind.
 
+    Memory stays flat however many files come: of each file the writer keeps counters
+    (:attr:`counts`, :attr:`form_count`, the running 合计), its failure if any
+    (:attr:`failed`) and its forms' batch keys (a few hundred bytes each); the 问题清单 rows
+    wait in sorted runs on disk (:class:`~xltools.writers.sorted_spill.SortedSpill`). The
+    numbered 汇总 rows are kept in :attr:`form_rows` only with ``keep_form_rows=True``.
+
     Example::
 
         >>> with SummaryWriter("部门汇总.xlsx", inputs=paths) as w:      # doctest: +SKIP
         ...     for rows in iter_files(paths, R.file_rows):
         ...         w.add(rows)
-        >>> len(w.form_rows), w.files[0].indicators                      # doctest: +SKIP
-        (2000, ())
+        >>> w.file_count, w.form_count, w.failed                         # doctest: +SKIP
+        (2000, 2000, [])
     """
 
     def __init__(self, out_path: str | Path, *, pack=None, inputs: Iterable[str | Path] = (),
-                 rows_per_sheet: int = MAX_ROWS - 1):
+                 rows_per_sheet: int = MAX_ROWS - 1, keep_form_rows: bool = False):
         out = Path(out_path)
         if out.suffix.lower() != ".xlsx":
             raise OutputError(f"汇总文件名必须以 .xlsx 结尾：{out.name}")
-        _refuse_inputs(out, [str(p) for p in inputs])
+        inputs = [str(p) for p in inputs]
+        _refuse_inputs(out, inputs)
+        self._real_paths = _real_paths(inputs)
         self.out, self.pack = out, pack
         self.rows_per_sheet = max(1, int(rows_per_sheet))
-        self.files: list[R.FileRows] = []  # every added file's share, without indicator rows
-        self.form_rows: list[R.Row] = []  # numbered 汇总 rows (kept for the totals)
-        self._findings: list[tuple[tuple, R.Row, Rendered | None]] = []
+        # what is kept of each file is a few counters and its batch keys: memory stays flat
+        self.file_count = 0
+        self.form_count = 0
+        self.counts = {"error": 0, "warning": 0, "info": 0}  # findings of every file, by severity
+        self.failed: list[tuple[str, str]] = []  # (path, reason) of the files that failed
+        self._totals = R.RunningTotals()  # the 合计 row, accumulated as rows arrive
+        self._batch: list[bytes] = []  # R.batch_entries of every file
+        self._keep_form_rows = keep_form_rows
+        # numbered 汇总 rows, kept only when asked (``--json``) or when they cannot be written
+        # as they arrive (see _Sheet.defer_top)
+        self.form_rows: list[R.Row] = []
         self._closed = False
         self._targets: dict[str, tuple[str, bool]] = {}
         self._stack = ExitStack()
@@ -877,6 +967,8 @@ class SummaryWriter:
             # (an interrupted close would otherwise leave them in the system's temp folder)
             scratch = tempfile.mkdtemp(prefix="xltools-")
             self._stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+            # the 问题清单 rows, sorted at the end: in runs on disk beyond a few thousand
+            self._findings = SortedSpill(scratch)
             self.wb = FastDeflateWorkbook(tmp, {
                 "constant_memory": True, "strings_to_formulas": False,
                 "strings_to_numbers": False, "strings_to_urls": False, "tmpdir": scratch})
@@ -884,7 +976,8 @@ class SummaryWriter:
             self.fmt = _formats(self.wb)
             self.forms = self._sheet("汇总", R.FORM_COLUMNS)
             P.set_up_page(self.forms.ws, header_rows=(1, 1))
-            self.forms.defer_top()
+            if not self.forms.defer_top():
+                self._keep_form_rows = True  # written after the title, in close
             self.problems = self._sheet("问题清单", R.FINDING_COLUMNS)
             P.set_up_page(self.problems.ws, header_rows=(0, 0))
             self.details: list[_Sheet] = []
@@ -908,7 +1001,7 @@ class SummaryWriter:
 
     def _sheet(self, name: str, columns: Sequence[R.Column]) -> _Sheet:
         return _Sheet(self.wb, self.wb.add_worksheet(name), columns, self.fmt, self.out_dir,
-                      self._targets)
+                      self._targets, self._real_paths)
 
     def _new_detail(self) -> None:
         n = len(self.details)
@@ -932,15 +1025,21 @@ class SummaryWriter:
 
     def add(self, f: R.FileRows) -> None:
         """Write one file's rows (files must come in input order)."""
+        if len(self._targets) > 4096:  # a file's rows all link to the same file: no need for more
+            self._targets.clear()
         if f.forms:
-            start = len(self.form_rows)  # 序号 start + 1 …, sheet rows 2 + start …
+            start = self.form_count  # 序号 start + 1 …, sheet rows 2 + start …
             numbered = [(start + i, *row[1:]) for i, row in enumerate(f.forms, 1)]
             if self.forms.deferred:
                 self.forms.write_rows(2 + start, numbered)
-            self.form_rows.extend(numbered)
+            if self._keep_form_rows:
+                self.form_rows.extend(numbered)
+            for row in numbered:
+                self._totals.add(row)
+            self.form_count += len(numbered)
         render = self.problems.render if self.problems.fast else None
         for key, row in f.findings:  # rendered now, numbered and written in order at the end
-            self._findings.append((key, row, render(row, seq_col=0) if render else None))
+            self._findings.add(key, (row, _storable(render(row, seq_col=0)) if render else None))
         rows = f.indicators
         while rows:
             room = self.rows_per_sheet - self._detail_count
@@ -951,14 +1050,29 @@ class SummaryWriter:
             part = rows[:room]
             self._detail_count += self.details[-1].write_rows(1 + self._detail_count, part)
             rows = rows[len(part):]
-        self.files.append(dataclasses.replace(f, indicators=()) if f.indicators else f)
+        for severity, n in f.counts.items():
+            self.counts[severity] = self.counts.get(severity, 0) + n
+        if f.path:  # not the batch findings' share
+            self.file_count += 1
+            if f.error is not None:
+                self.failed.append((f.path, f.error))
+            self._batch.extend(R.batch_entries(f))
+
+    def _add_batch_findings(self) -> None:
+        """The batch findings (:func:`~xltools.writers.rows.batch_rows`), one by one into the
+        sorted 问题清单 rows and the counts, as one more form-less share of the summary."""
+        render = self.problems.render if self.problems.fast else None
+        for x, path in R.batch_findings(self._batch):
+            row = R.finding_rows([(path, x)])[0]
+            self._findings.add(x.sort_key(),
+                               (row, _storable(render(row, seq_col=0)) if render else None))
+            self.counts[x.severity] = self.counts.get(x.severity, 0) + 1
+        self._batch = []
 
     def _outside_counts(self) -> dict[str, int]:
         """Findings counted in no 汇总 row: every file's and the batch's, less the rows' own."""
-        C = R.COL
-        in_rows = {"error": sum(int(r[C["错误数"]] or 0) for r in self.form_rows),
-                   "warning": sum(int(r[C["警告数"]] or 0) for r in self.form_rows)}
-        return {k: sum(f.counts.get(k, 0) for f in self.files) - v for k, v in in_rows.items()}
+        in_rows = {"error": self._totals.errors, "warning": self._totals.warnings}
+        return {k: self.counts.get(k, 0) - v for k, v in in_rows.items()}
 
     def close(self) -> Path:
         """Write what needs every file, close the workbook and move it over the output."""
@@ -966,16 +1080,14 @@ class SummaryWriter:
             return self.out
         try:
             try:
-                batch = R.batch_rows(self.files)  # the same project filed in several places
-                if batch is not None:
-                    self.add(batch)
-                totals = R.totals(self.form_rows, R.grade_names(self.pack))
-                _finish_forms(self.forms, self.form_rows, totals, self._outside_counts())
-                self._findings.sort(key=lambda item: item[0])  # stable: input order
-                _write_findings(self.problems, [item[1:] for item in self._findings])
+                self._add_batch_findings()  # the same project filed in several places
+                totals = self._totals.totals(R.grade_names(self.pack))
+                _finish_forms(self.forms, self.form_rows, totals, self._outside_counts(),
+                              errors=(self._totals.errors, self._totals.warnings))
+                _write_findings(self.problems, self._findings.items(), len(self._findings))
                 self._end_detail()
                 _write_charts(self.wb, self.wb.add_worksheet("图表"), self.fmt,
-                              len(self.form_rows), totals)
+                              self.form_count, totals)
                 self.forms.ws.activate()
             finally:
                 try:

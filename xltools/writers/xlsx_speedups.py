@@ -44,6 +44,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 ZIP_LEVEL = 1  # deflate level of the summary's zip members (XlsxWriter's own: zlib's default, 6)
 _COPY_BUFFER = 1 << 20
+_LINKS_PER_WRITE = 4096  # <hyperlink> elements joined into one write
 
 
 class FastDeflateWorkbook(xlsxwriter.Workbook):
@@ -128,6 +129,9 @@ def write_hyperlinks_at_once(ws, original) -> None:
                 tag += f' tooltip="{escape(url._tip)}"'
             parts.append(tag + "/>")
             rels.append(["/hyperlink", url._target(), "External"])
+            if len(parts) >= _LINKS_PER_WRITE:  # tens of thousands of links: in parts
+                ws.fh.write("".join(parts))
+                parts = []
     parts.append("</hyperlinks>")
     ws.rel_count = rel
     ws.fh.write("".join(parts))

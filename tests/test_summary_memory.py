@@ -1,0 +1,140 @@
+"""The 部门汇总 writer keeps counters, not rows (issue 9, flat memory).
+
+``SummaryWriter`` used to keep every form's 汇总 row and every rendered 问题清单 row until it
+closed (≈ 35 KB a file on the mixed sample set). Now the 问题清单 rows wait in sorted runs on
+disk (``writers/sorted_spill.py``), the 合计 row is accumulated (``rows.RunningTotals``) and the
+batch keys are kept as small pickles. These tests check that the workbook is byte for byte the
+one written with everything in memory, and that nothing per file stays in the writer.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from test_perf_summary_rows import _finding_row, _form_row, _inputs, _parts
+from xltools.core.batch import FormKey
+from xltools.core.model import Source
+from xltools.writers import rows as R
+from xltools.writers import sorted_spill
+from xltools.writers import summary_workbook as S
+from xltools.writers.sorted_spill import SortedSpill
+
+SEVERITIES = ((0, "错误"), (1, "警告"), (2, "提示"))
+
+
+def _files(paths: list[str]) -> list[R.FileRows]:
+    """Files with several findings each, in an order the 问题清单 must change (severities and
+    projects mixed), and every third file the same project as the first (DUPLICATE_FORM)."""
+    rnd = random.Random(9)
+    files = []
+    for i, p in enumerate(paths):
+        project = "访惠聚驻村工作经费" if i % 3 == 0 else f"项目{i:03d}"
+        findings = []
+        for k in range(4):
+            rank, label = rnd.choice(SEVERITIES)
+            row = (0, label, "TARGET_NOT_MET", f"项目{rnd.randrange(5)}", "群众满意度",
+                   f"第{i}个文件的第{k}个问题", "10.00", "9.50",
+                   R.Link(f"自评表_{i:03d}.xlsx｜项目001!E{14 + k}", p, "项目001", f"E{14 + k}"))
+            findings.append(((rank, row[3], p, "项目001", "TARGET_NOT_MET"), row))
+        key = FormKey(project, "宣传部", "2020", Decimal(100))
+        files.append(R.FileRows(
+            p, (_form_row(project, "100", "0.9", str(80 + i % 20), p),), tuple(findings), (),
+            {"error": 0, "warning": 4, "info": 0},
+            keys=((key, project, Source(p, "项目001", "A3")),)))
+    return files
+
+
+def test_findings_spilled_in_runs_give_the_same_workbook(tmp_path, monkeypatch):
+    paths = _inputs(tmp_path, 30)
+    files = _files(paths)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_memory = S.write_rows(files, tmp_path / "a" / "x.xlsx")  # 120 findings: one run
+    monkeypatch.setattr(sorted_spill, "RUN_SIZE", 7)  # 18 runs on disk, merged
+    monkeypatch.setattr(sorted_spill, "CHUNK", 3)
+    spilled = S.write_rows(files, tmp_path / "b" / "x.xlsx")
+    a, b = _parts(in_memory), _parts(spilled)
+    assert [n for n in a if a[n] != b[n]] == []
+    sheet = a["xl/worksheets/sheet2.xml"].decode()  # 问题清单
+    assert sheet.count("DUPLICATE_FORM") == 9  # files 3, 6, … 27 repeat file 0's project
+    assert sheet.index("错误") < sheet.index("提示")  # sorted by severity, not input order
+
+
+def test_the_writer_keeps_no_rows_per_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(sorted_spill, "RUN_SIZE", 10)
+    paths = _inputs(tmp_path, 30)
+    with S.SummaryWriter(tmp_path / "x.xlsx", inputs=paths) as w:
+        for f in _files(paths):
+            w.add(f)
+        assert w.form_rows == []  # not asked for (consolidate --json asks)
+        assert (w.file_count, w.form_count, w.failed) == (30, 30, [])
+        assert len(w._findings._buffer) < 10 and len(w._findings._runs) == 12
+        assert all(type(x) is bytes and len(x) < 600 for x in w._batch)
+        stored = [item for run in w._findings._runs for _, _, item in sorted_spill._read_run(run)]
+        assert len(stored) == 120
+        # links wait as (url, text), not as XlsxWriter objects
+        assert all(type(link) is tuple for _, rendered in stored for _, link in rendered[3])
+    assert w.counts == {"error": 0, "warning": 120 + 9, "info": 0}
+
+
+def test_kept_form_rows_are_numbered(tmp_path):
+    paths = _inputs(tmp_path, 4)
+    with S.SummaryWriter(tmp_path / "x.xlsx", inputs=paths, keep_form_rows=True) as w:
+        for f in _files(paths):
+            w.add(f)
+    assert [row[0] for row in w.form_rows] == [1, 2, 3, 4]
+
+
+def test_running_totals_are_the_totals_of_the_rows():
+    rnd = random.Random(5)
+    rows = []
+    for i in range(200):
+        budget = None if i % 7 == 0 else Decimal(rnd.randrange(1, 10**6)) / 100
+        total = None if i % 11 == 0 else Decimal(rnd.randrange(0, 10**4)) / 100
+        grade = rnd.choice(("优", "良", "中", "差", "", "特优"))
+        rows.append((i, "甲", "", "", "", budget, None if i % 5 == 0 else Decimal(i), None,
+                     None, None, None, None, None, total, grade, i % 3, i % 4, None))
+    running = R.RunningTotals()
+    for row in rows:
+        running.add(row)
+    assert running.totals() == R.totals(rows) and running.totals().grades["特优"] > 0
+    assert (running.errors, running.warnings) == (sum(i % 3 for i in range(200)),
+                                                  sum(i % 4 for i in range(200)))
+
+
+def test_sorted_spill_is_a_stable_sort(tmp_path):
+    rnd = random.Random(1)
+    pairs = [((rnd.randrange(3), rnd.choice("甲乙丙")), n) for n in range(1000)]
+    spill = SortedSpill(tmp_path, run_size=37)
+    for key, item in pairs:
+        spill.add(key, item)
+    assert len(spill) == 1000 and len(list(tmp_path.iterdir())) == 27
+    assert list(spill.items()) == [n for _, n in sorted(pairs, key=lambda p: p[0])]
+
+
+def test_links_name_a_non_utf8_file_by_its_bytes(tmp_path):
+    """Issue 9: a file whose name is GBK bytes (a zip from Chinese Windows unpacked here) is
+    shown decoded (河北.xlsx) but linked by its real name on disk, percent-escaped."""
+    import os
+    import zipfile
+
+    from fixtures.national import synthetic_form, write_national_xlsx
+    from xltools.cli import main
+
+    folder = tmp_path / "收表"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/" + "河北".encode("gbk") + b".xlsx"
+    try:
+        write_national_xlsx([synthetic_form("河北项目（虚构）")], os.fsdecode(raw))
+    except (OSError, UnicodeError):
+        import pytest
+
+        pytest.skip("this file system does not take names that are not UTF-8")
+    out = tmp_path / "部门汇总.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert 'Target="收表\\%BA%D3%B1%B1.xlsx"' in rels  # the bytes BA D3 B1 B1 on disk
+    assert "河北.xlsx｜" in sheet and "\ufffd" not in sheet  # the name shown stays readable
