@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from test_perf_summary_rows import _finding_row, _form_row, _inputs, _parts
 from xltools.core.batch import FormKey
@@ -70,7 +73,10 @@ def test_the_writer_keeps_no_rows_per_file(tmp_path, monkeypatch):
         assert w.form_rows == []  # not asked for (consolidate --json asks)
         assert (w.file_count, w.form_count, w.failed) == (30, 30, [])
         assert len(w._findings._buffer) < 10 and len(w._findings._runs) == 12
-        assert all(type(x) is bytes and len(x) < 600 for x in w._batch)
+        # the forms' batch keys: pickled, a few hundred bytes each, in sorted runs on disk
+        assert len(w._batch) == 30 and len(w._batch._spill._runs) == 3
+        kept = [item for run in w._batch._spill._runs for _, _, item in sorted_spill._read_run(run)]
+        assert len(kept) == 30 and all(type(blob) is bytes and len(blob) < 600 for _, blob in kept)
         stored = [item for run in w._findings._runs for _, _, item in sorted_spill._read_run(run)]
         assert len(stored) == 120
         # links wait as (url, text), not as XlsxWriter objects
@@ -109,8 +115,30 @@ def test_sorted_spill_is_a_stable_sort(tmp_path):
     spill = SortedSpill(tmp_path, run_size=37)
     for key, item in pairs:
         spill.add(key, item)
-    assert len(spill) == 1000 and len(list(tmp_path.iterdir())) == 27
+    # 27 full runs: 16 of them merged into one of the next size (their files removed), 11 left
+    assert len(spill) == 1000 and len(list(tmp_path.iterdir())) == 12 == len(spill._runs)
+    assert sorted(spill._sizes) == [0] * 11 + [1]
     assert list(spill.items()) == [n for _, n in sorted(pairs, key=lambda p: p[0])]
+
+
+def test_sorted_spill_reads_a_bounded_number_of_runs_at_once(tmp_path, monkeypatch):
+    """Issue 9: the runs read at once (each one chunk in memory) do not grow with the batch:
+    at most FAN_IN - 1 of each size, and sizes grow with the logarithm of the count."""
+    monkeypatch.setattr(sorted_spill, "FAN_IN", 4)
+    monkeypatch.setattr(sorted_spill, "CHUNK", 3)
+    rnd = random.Random(2)
+    for n in (200, 2000, 20000):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        pairs = [(rnd.randrange(50), i) for i in range(n)]  # many equal keys: stability shows
+        spill = SortedSpill(folder, run_size=10)
+        for key, item in pairs:
+            spill.add(key, item)
+            assert all(spill._sizes.count(size) < 4 for size in set(spill._sizes))
+        assert len(spill._runs) <= 3 * (max(spill._sizes) + 1) <= 3 * 8
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            Path(r).name for r in spill._runs)
+        assert list(spill.items()) == [i for _, i in sorted(pairs, key=lambda p: p[0])]
 
 
 def test_links_name_a_non_utf8_file_by_its_bytes(tmp_path):
@@ -138,3 +166,42 @@ def test_links_name_a_non_utf8_file_by_its_bytes(tmp_path):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert 'Target="收表\\%BA%D3%B1%B1.xlsx"' in rels  # the bytes BA D3 B1 B1 on disk
     assert "河北.xlsx｜" in sheet and "\ufffd" not in sheet  # the name shown stays readable
+
+
+def _keyed_files(tmp_path):
+    """Files whose forms repeat projects in groups of 1, 2, 7 and 300, interleaved."""
+    rnd = random.Random(5)
+    sizes = {"单独项目": 1, "两处项目": 2, "七处项目": 7, "三百处项目": 300}
+    order = [name for name, n in sizes.items() for _ in range(n)]
+    rnd.shuffle(order)
+    files = []
+    for i, project in enumerate(order):
+        p = str(tmp_path / f"单位{i % 7}" / f"自评表_{i:03d}.xlsx")
+        key = FormKey(project, "宣传部", "2020", Decimal(100))
+        files.append(R.FileRows(p, (), (), (), {}, keys=(
+            (key, project, Source(f"自评表_{i:03d}.xlsx", "表1", "B2")),
+            (None, "", Source(p, "表2", "B2")))))
+    return files
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_batch_keys_on_disk_give_the_in_memory_findings(tmp_path, monkeypatch, collide):
+    """Issue 9: the forms' batch keys are sorted on disk by hash and a key's places beyond a
+    few hundred are read from a scratch file; the DUPLICATE_FORM findings are those of the
+    in-memory check, in its order, even when every key has the same hash."""
+    from xltools.core.batch import tagged_duplicate_findings
+
+    files = _keyed_files(tmp_path)
+    expected = [(x.message, x.location, path) for x, path in tagged_duplicate_findings(
+        (*key, f.path) for f in files for key in f.keys)]
+    assert len(expected) == 1 + 6 + 299
+    monkeypatch.setattr(R, "PLACES_IN_MEMORY", 4)
+    keys = R.BatchKeys(tmp_path, run_size=5)
+    if collide:
+        monkeypatch.setattr(keys, "hash", lambda key: 0)
+    for f in files:
+        keys.add(f)
+    assert len(keys) == len(files) and len(keys._spill._runs) > 1
+    found = sorted(keys.findings(), key=lambda t: t[2])
+    assert [(x.message, x.location, path) for x, path, _ in found] == expected
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("places-")]

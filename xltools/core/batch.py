@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from .decimals import fmt
 from .model import Finding, FormResult, Source
@@ -91,22 +91,50 @@ def tagged_duplicate_findings(entries) -> list[tuple[Finding, object]]:
     out: list[tuple[Finding, object]] = []
     for key in order:
         places = seen[key]
-        if len(places) < 2:
-            continue
-        shown = [_where(src) for _, src, _ in places]
-        clash = len(set(shown)) < len(shown)
-        where = "、".join(_where(src, str(tag) if clash and tag else None)
-                         for _, src, tag in places[:MAX_PLACES])
-        if len(places) > MAX_PLACES:  # each repeat's message stays short: linear, not quadratic
-            where += f" 等 {len(places)} 处"
-        about = "，".join(x for x in (key.department, f"{key.year}年度" if key.year else "",
-                                      f"全年预算数 {fmt(key.budget, 6)} 万元" if key.budget is not None else "")
-                          if x)
-        for project, source, tag in places[1:]:
-            out.append((Finding(
-                "DUPLICATE_FORM", "warning",
-                f"“{project}”（{about}）在 {len(places)} 处出现：{where}。汇总时会重复计算，"
-                "请核对后只保留一份。",
-                project=project, location=source,
-                expected="只出现一次", reported=f"出现 {len(places)} 次"), tag))
+        if len(places) > 1:
+            out.extend(key_findings(key, lambda places=places: iter(places)))
     return out
+
+
+def key_findings(key: FormKey, places: Callable[[], Iterator[tuple[str, Source | None, object]]]
+                 ) -> Iterator[tuple[Finding, object]]:
+    """The findings of :func:`tagged_duplicate_findings` for the places of one key, one at a
+    time. ``places()`` gives a fresh iterator over ``(project, source, tag)`` in input order
+    each time it is called (it is read twice: what the message names, then each repeat), so
+    a form copied ten thousand times needs no list of its places.
+
+    >>> k = FormKey("访惠聚经费", "宣传部", "2020", None)
+    >>> places = [("访惠聚经费", Source(f"{i}.xlsx", "表1", "B1"), i) for i in range(8)]
+    >>> found = list(key_findings(k, lambda: iter(places)))
+    >>> len(found), found[0][1], found[0][0].message.split("：")[1].split("。")[0]
+    (7, 1, '0.xlsx｜表1!B1、1.xlsx｜表1!B1、2.xlsx｜表1!B1、3.xlsx｜表1!B1、4.xlsx｜表1!B1 等 8 处')
+    """
+    shown: set[str] = set()
+    first: list[tuple[Source | None, object]] = []
+    count, clash = 0, False
+    for _, source, tag in places():
+        count += 1
+        if len(first) < MAX_PLACES:
+            first.append((source, tag))
+        if not clash:
+            where = _where(source)
+            clash = where in shown
+            shown.add(where)
+    shown.clear()
+    if count < 2:
+        return
+    where = "、".join(_where(src, str(tag) if clash and tag else None) for src, tag in first)
+    if count > MAX_PLACES:  # each repeat's message stays short: linear, not quadratic
+        where += f" 等 {count} 处"
+    about = "，".join(x for x in (key.department, f"{key.year}年度" if key.year else "",
+                                  f"全年预算数 {fmt(key.budget, 6)} 万元" if key.budget is not None else "")
+                      if x)
+    repeats = places()
+    next(repeats)  # the first place is not a repeat
+    for project, source, tag in repeats:
+        yield (Finding(
+            "DUPLICATE_FORM", "warning",
+            f"“{project}”（{about}）在 {count} 处出现：{where}。汇总时会重复计算，"
+            "请核对后只保留一份。",
+            project=project, location=source,
+            expected="只出现一次", reported=f"出现 {count} 次"), tag)

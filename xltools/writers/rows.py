@@ -23,16 +23,18 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal, Sequence
 
-from ..core.batch import batch_entry, tagged_duplicate_findings
+from ..core.batch import batch_entry, key_findings, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 from ..core.rule_names import rule_cn
+from .sorted_spill import SortedSpill
 
 Kind = Literal["int", "text", "money", "rate", "score", "link"]
 GRADES = ("优", "良", "中", "差")
@@ -127,10 +129,19 @@ def score(value: Decimal | None) -> Decimal | None:
     return None if value is None else round_half_up(value, 2)
 
 
-@lru_cache(maxsize=4096)
+FILES_REMEMBERED = 1024  # per-file caches of the writers: a bound that keeps memory flat
+
+
+@lru_cache(maxsize=FILES_REMEMBERED)
 def file_name(path: str) -> str:
-    """``Path(path).name``, remembered: every row of a form names the same file."""
-    return Path(path).name
+    """``Path(path).name``, remembered: every row of a form names the same file. (Without
+    making a ``Path``: pathlib interns every part of a path for good, which would keep each
+    input's name in memory until the process ends.)
+
+    >>> file_name("2020年自评表/甲单位/自评表.xlsx"), file_name("自评表.xlsx")
+    ('自评表.xlsx', '自评表.xlsx')
+    """
+    return os.path.basename(path.rstrip("/" + os.sep) if len(path) > 1 else path)
 
 
 def link_text(source: Source) -> str:
@@ -397,26 +408,108 @@ def batch_entries(f: FileRows) -> list[bytes]:
             for key in f.keys if key[0] is not None]
 
 
-def batch_findings(entries: Sequence[bytes]) -> Iterator[tuple[Finding, str]]:
-    """The batch findings of :func:`batch_rows` from :func:`batch_entries` blobs, one at a time:
-    ``(finding, path of its file)``, in the same order. Only the places of one project are
-    unpickled at a time (the blobs are grouped by key first), so a batch of many thousand forms
-    needs little more than the blobs themselves.
+class BatchKeys:
+    """Every form's batch key (:func:`batch_entries`) while the files go by, kept sorted by
+    the key's hash in runs on disk (:class:`~xltools.writers.sorted_spill.SortedSpill`), so
+    that a batch of any size needs no more memory than a few thousand of them.
+    :meth:`findings` then reads the forms of one key at a time.
 
     >>> from xltools.core.batch import FormKey
     >>> k = FormKey("项目", "部门", "2020", None)
-    >>> files = [FileRows(p, (), (), (), {}, keys=((k, "项目", Source(p, "表1", "B1")),))
-    ...          for p in ("甲.xlsx", "乙.xlsx")]
-    >>> [(x.code, path) for x, path in batch_findings([e for f in files for e in batch_entries(f)])]
-    [('DUPLICATE_FORM', '乙.xlsx')]
+    >>> import tempfile
+    >>> keys = BatchKeys(tempfile.mkdtemp(), run_size=1)
+    >>> for p in ("甲.xlsx", "乙.xlsx", "丙.xlsx"):
+    ...     keys.add(FileRows(p, (), (), (), {}, keys=((k, "项目", Source(p, "表1", "B1")),)))
+    >>> [(x.code, path, first) for x, path, first in keys.findings()]
+    [('DUPLICATE_FORM', '乙.xlsx', 0), ('DUPLICATE_FORM', '丙.xlsx', 0)]
     """
-    groups: dict = {}
-    for i, blob in enumerate(entries):
-        groups.setdefault(pickle.loads(blob)[0], []).append(i)
-    for positions in groups.values():  # in the order each project first appears
-        if len(positions) > 1:
-            for x, path in tagged_duplicate_findings([pickle.loads(entries[i]) for i in positions]):
-                yield x, path or ""
+
+    hash = staticmethod(hash)  # what the keys are sorted by (equal keys, equal hashes)
+
+    def __init__(self, folder: str | os.PathLike, run_size: int | None = None):
+        self._spill = SortedSpill(folder, run_size)
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return self._seq
+
+    def add(self, f: FileRows) -> None:
+        for blob in batch_entries(f):
+            self.add_blob(blob)
+
+    def add_blob(self, blob: bytes) -> None:
+        self._spill.add(self.hash(pickle.loads(blob)[0]), (self._seq, blob))
+        self._seq += 1
+
+    def findings(self) -> Iterator[tuple[Finding, str, int]]:
+        """``(finding, path of its file, first)`` for every key held by more than one form;
+        ``first``: the input position of that key's first form (sorting by it gives the
+        order of :func:`batch_rows`: keys in the order they first appear)."""
+        for _, group in itertools.groupby(self._spill.keyed(), key=lambda kv: kv[0]):
+            first_seq, first_blob = next(group)[1]
+            second = next(group, None)
+            if second is None:  # one form with this hash: no repeat (the usual case)
+                continue
+            by_key: dict = {}  # a hash shared by two keys: each key's forms on their own
+            first: dict = {}
+            for _, (seq, blob) in itertools.chain(((None, (first_seq, first_blob)), second),
+                                                   group):
+                key = pickle.loads(blob)[0]
+                if key not in by_key:
+                    by_key[key] = _Places(self._spill.folder)
+                    first[key] = seq
+                by_key[key].add(blob)
+            for key, places in by_key.items():
+                with places:
+                    if len(places) > 1:
+                        for x, path in key_findings(key, places.read):
+                            yield x, path or "", first[key]
+
+
+class _Places:
+    """The pickled batch entries of one key (:class:`BatchKeys`), read as many times as
+    needed: in memory up to :data:`PLACES_IN_MEMORY`, beyond that (a form copied thousands of
+    times) in a scratch file, so that no key needs memory in proportion to its copies."""
+
+    def __init__(self, folder: str):
+        self.folder, self.count = folder, 0
+        self._blobs: list[bytes] = []
+        self._file = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __enter__(self) -> "_Places":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def add(self, blob: bytes) -> None:
+        self.count += 1
+        self._blobs.append(blob)
+        if len(self._blobs) >= PLACES_IN_MEMORY:
+            if self._file is None:
+                self._file = tempfile.TemporaryFile(prefix="places-", dir=self.folder)
+            pickle.dump(self._blobs, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._blobs = []
+
+    def read(self) -> Iterator[tuple]:
+        """``(project, source, path)`` of each entry, in the order added."""
+        if self._file is not None:
+            self._file.seek(0)
+            while True:
+                try:
+                    chunk = pickle.load(self._file)
+                except EOFError:
+                    break
+                yield from (pickle.loads(blob)[1:] for blob in chunk)
+            self._file.seek(0, os.SEEK_END)
+        yield from (pickle.loads(blob)[1:] for blob in self._blobs)
+
+
+PLACES_IN_MEMORY = 256
 
 
 def merge_rows(files: Sequence[FileRows]) -> tuple[list[Row], list[Row], Iterable[Row]]:

@@ -7,6 +7,11 @@ sorted and written to a file of the writer's scratch folder (pickled in chunks),
 :meth:`SortedSpill.items` merges the runs back in order. Equal keys keep their input order, so
 the result is exactly ``sorted(items, key=key)`` of the whole list.
 
+Memory does not grow with the number of items: a merge reads one chunk of each run at a time,
+and once :data:`FAN_IN` runs of one size are on disk they are merged into one run of the next
+size (so at most ``FAN_IN`` runs of each size exist, and a batch ten times larger adds one
+size, not ten times the runs to read at once).
+
 Example::
 
     >>> import tempfile
@@ -26,8 +31,9 @@ import tempfile
 from operator import itemgetter
 from typing import Any, Iterator
 
-RUN_SIZE = 4096  # items kept in memory before a sorted run goes to disk
-CHUNK = 256  # items per pickle of a run: what one run holds in memory while merged
+RUN_SIZE = 1024  # items kept in memory before a sorted run goes to disk
+CHUNK = 64  # items per pickle of a run: what one run holds in memory while merged
+FAN_IN = 16  # runs of one size merged into one of the next size
 
 _ORDER = itemgetter(0, 1)  # (key, input position): never compares the items themselves
 
@@ -40,6 +46,7 @@ class SortedSpill:
         self.run_size = max(1, RUN_SIZE if run_size is None else run_size)
         self._buffer: list[tuple[Any, int, Any]] = []
         self._runs: list[str] = []
+        self._sizes: list[int] = []  # size class of each run (see _add_run)
         self._count = 0
 
     def __len__(self) -> int:
@@ -54,19 +61,50 @@ class SortedSpill:
     def _spill(self) -> None:
         buffer, self._buffer = self._buffer, []
         buffer.sort(key=_ORDER)
+        self._add_run(self._write_run(iter(buffer)), 0)
+
+    def _write_run(self, items: Iterator[tuple[Any, int, Any]]) -> str:
         fd, name = tempfile.mkstemp(prefix="run-", suffix=".pickle", dir=self.folder)
-        self._runs.append(name)
         with os.fdopen(fd, "wb") as fh:
-            for i in range(0, len(buffer), CHUNK):
-                pickle.dump(buffer[i:i + CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
+            chunk = []
+            for item in items:
+                chunk.append(item)
+                if len(chunk) >= CHUNK:
+                    pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    chunk = []
+            if chunk:
+                pickle.dump(chunk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return name
+
+    def _add_run(self, name: str, size: int) -> None:
+        """Keep the run ``name`` of size class ``size``; ``FAN_IN`` runs of one class are
+        merged into one of the next class (the merged files removed)."""
+        self._runs.append(name)
+        self._sizes.append(size)
+        while self._sizes.count(size) >= FAN_IN:
+            same = [name for name, s in zip(self._runs, self._sizes) if s == size]
+            merged = self._write_run(heapq.merge(*map(_read_run, same), key=_ORDER))
+            for name in same:
+                os.unlink(name)
+            keep = [(n, s) for n, s in zip(self._runs, self._sizes) if s != size]
+            self._runs = [n for n, _ in keep] + [merged]
+            self._sizes = [s for _, s in keep] + [size + 1]
+            size += 1
 
     def items(self) -> Iterator[Any]:
         """Every item, sorted by key; equal keys in the order they were added."""
+        return (item for _, _, item in self._sorted())
+
+    def keyed(self) -> Iterator[tuple[Any, Any]]:
+        """Every ``(key, item)``, in the order of :meth:`items`."""
+        return ((key, item) for key, _, item in self._sorted())
+
+    def _sorted(self) -> Iterator[tuple[Any, int, Any]]:
         self._buffer.sort(key=_ORDER)
         if not self._runs:
-            return (item for _, _, item in self._buffer)
+            return iter(self._buffer)
         streams = [_read_run(name) for name in self._runs] + [iter(self._buffer)]
-        return (item for _, _, item in heapq.merge(*streams, key=_ORDER))
+        return heapq.merge(*streams, key=_ORDER)
 
 
 def _read_run(name: str) -> Iterator[tuple[Any, int, Any]]:

@@ -46,7 +46,7 @@ from . import summary_print as P
 from .atomic import OutputError, atomic_path, os_reason, refuse_inputs
 from .sorted_spill import SortedSpill
 from .text_fit import CELL_PADDING, estimate_lines
-from .xlsx_speedups import FastDeflateWorkbook, speed_up
+from .xlsx_speedups import FastDeflateWorkbook, speed_up, store_link
 
 MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 MAX_LINKS = 65_530  # Excel's hyperlinks per sheet
@@ -200,7 +200,7 @@ class _Sheet:
             known = self._targets[link.path] = (
                 escape_link_path(R.link_target(
                     link if real is None else R.Link(link.text, real), self.out_dir)),
-                Path(link.path).suffix.lower() not in R.WORD_SUFFIXES)
+                _suffix(link.path) not in R.WORD_SUFFIXES)
         target, cell_link = known
         url = "external:" + target
         if link.sheet and link.cell and cell_link:
@@ -317,7 +317,7 @@ class _Sheet:
             xml = xml.replace(SEQ, str(seq))
         ws.fh.write(xml)
         for i, link in links:
-            ws.hyperlinks[row][i] = _slim(link)  # kept until the workbook closes
+            store_link(ws, row, i, link)  # on disk until the workbook closes
         self.links += len(links)
         ws.hlink_count += len(links)
         ws.previous_row = row + 1
@@ -565,7 +565,14 @@ def escape_link_path(path: str) -> str:
     return path
 
 
-_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8 (os.fsdecode)
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _suffix(path: str) -> str:
+    """``Path(path).suffix.lower()`` without a ``Path`` (see :func:`~.rows.file_name`)."""
+    name = R.file_name(path)
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # a byte that is not UTF-8 (os.fsdecode)
 
 
 def _url_object(ws, url: str, text: str, pending: int):
@@ -581,7 +588,7 @@ def _url_object(ws, url: str, text: str, pending: int):
     base = _URL_BASES.get(target)
     if base is None:
         base = Url(target)
-        if len(_URL_BASES) >= 4096:
+        if len(_URL_BASES) >= R.FILES_REMEMBERED:
             _URL_BASES.clear()
         _URL_BASES[target] = base
     # what Url(url) makes, without parsing and escaping the file part again (the tip is
@@ -590,29 +597,6 @@ def _url_object(ws, url: str, text: str, pending: int):
     link.__dict__ = {**base.__dict__, "_original_url": url,
                      "_anchor": anchor.replace("/", "\\") if "/" in anchor else anchor,
                      "_text": text, "_tip": LINK_TIP}
-    return link
-
-
-class _SlimLink:
-    """What XlsxWriter reads of a stored hyperlink (a ``Url``) when it writes ``<hyperlinks>``
-    and the sheet's relationships, in slots: a sheet keeps up to 65,530 of them until the
-    workbook closes, and a ``Url`` also carries its whole address and a dict."""
-
-    __slots__ = ("_link_type", "_relationship_link", "_link", "_anchor", "_text", "_tip",
-                 "_is_object_link")
-
-    def _target(self) -> str:
-        return self._relationship_link
-
-
-def _slim(url) -> "_SlimLink | object":
-    """``url`` as a :class:`_SlimLink` (the ``Url`` itself when it lacks what that copies)."""
-    link = _new(_SlimLink)
-    try:
-        for name in _SlimLink.__slots__:
-            setattr(link, name, getattr(url, name))
-    except AttributeError:  # another XlsxWriter: keep its own object
-        return url
     return link
 
 
@@ -952,7 +936,6 @@ class SummaryWriter:
         self.counts = {"error": 0, "warning": 0, "info": 0}  # findings of every file, by severity
         self.failed: list[tuple[str, str]] = []  # (path, reason) of the files that failed
         self._totals = R.RunningTotals()  # the 合计 row, accumulated as rows arrive
-        self._batch: list[bytes] = []  # R.batch_entries of every file
         self._keep_form_rows = keep_form_rows
         # numbered 汇总 rows, kept only when asked (``--json``) or when they cannot be written
         # as they arrive (see _Sheet.defer_top)
@@ -969,6 +952,8 @@ class SummaryWriter:
             self._stack.callback(shutil.rmtree, scratch, ignore_errors=True)
             # the 问题清单 rows, sorted at the end: in runs on disk beyond a few thousand
             self._findings = SortedSpill(scratch)
+            # every form's batch key (the same project filed twice), sorted on disk too
+            self._batch = R.BatchKeys(scratch)
             self.wb = FastDeflateWorkbook(tmp, {
                 "constant_memory": True, "strings_to_formulas": False,
                 "strings_to_numbers": False, "strings_to_urls": False, "tmpdir": scratch})
@@ -1025,7 +1010,7 @@ class SummaryWriter:
 
     def add(self, f: R.FileRows) -> None:
         """Write one file's rows (files must come in input order)."""
-        if len(self._targets) > 4096:  # a file's rows all link to the same file: no need for more
+        if len(self._targets) > R.FILES_REMEMBERED:  # a file's rows link to the same file
             self._targets.clear()
         if f.forms:
             start = self.form_count  # 序号 start + 1 …, sheet rows 2 + start …
@@ -1056,18 +1041,18 @@ class SummaryWriter:
             self.file_count += 1
             if f.error is not None:
                 self.failed.append((f.path, f.error))
-            self._batch.extend(R.batch_entries(f))
+            self._batch.add(f)
 
     def _add_batch_findings(self) -> None:
         """The batch findings (:func:`~xltools.writers.rows.batch_rows`), one by one into the
         sorted 问题清单 rows and the counts, as one more form-less share of the summary."""
         render = self.problems.render if self.problems.fast else None
-        for x, path in R.batch_findings(self._batch):
+        for x, path, first in self._batch.findings():
             row = R.finding_rows([(path, x)])[0]
-            self._findings.add(x.sort_key(),
+            # after the files' own findings of the same key, keys in the order first seen
+            self._findings.add((*x.sort_key(), first),
                                (row, _storable(render(row, seq_col=0)) if render else None))
             self.counts[x.severity] = self.counts.get(x.severity, 0) + 1
-        self._batch = []
 
     def _outside_counts(self) -> dict[str, int]:
         """Findings counted in no 汇总 row: every file's and the batch's, less the rows' own."""
