@@ -31,10 +31,11 @@ import tempfile
 from operator import itemgetter
 from typing import Any, Iterator
 
-RUN_SIZE = 1024  # items kept in memory before a sorted run goes to disk
-CHUNK = 64  # items per pickle of a run: what one run holds in memory while merged
+RUN_SIZE = 512  # items kept in memory before a sorted run goes to disk
+CHUNK = 16  # items per pickle of a run: what one run holds in memory while merged
 FAN_IN = 16  # runs of one size merged into one of the next size
 
+_dumps, _loads = pickle.dumps, pickle.loads
 _ORDER = itemgetter(0, 1)  # (key, input position): never compares the items themselves
 
 
@@ -53,7 +54,9 @@ class SortedSpill:
         return self._count
 
     def add(self, key, item) -> None:
-        self._buffer.append((key, self._count, item))
+        # pickled at once: one bytes object a row instead of the dozens of small objects a
+        # row is made of, which would leave the heap fragmented after each run is written
+        self._buffer.append((key, self._count, _dumps(item, pickle.HIGHEST_PROTOCOL)))
         self._count += 1
         if len(self._buffer) >= self.run_size:
             self._spill()
@@ -93,11 +96,11 @@ class SortedSpill:
 
     def items(self) -> Iterator[Any]:
         """Every item, sorted by key; equal keys in the order they were added."""
-        return (item for _, _, item in self._sorted())
+        return (_loads(item) for _, _, item in self._sorted())
 
     def keyed(self) -> Iterator[tuple[Any, Any]]:
         """Every ``(key, item)``, in the order of :meth:`items`."""
-        return ((key, item) for key, _, item in self._sorted())
+        return ((key, _loads(item)) for key, _, item in self._sorted())
 
     def _sorted(self) -> Iterator[tuple[Any, int, Any]]:
         self._buffer.sort(key=_ORDER)

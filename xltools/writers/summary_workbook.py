@@ -196,6 +196,8 @@ class _Sheet:
         (``pending``: links of the row being built, not yet counted in ``self.links``)."""
         known = self._targets.get(link.path)
         if known is None:  # the form's row and its findings link to the same file
+            if len(self._targets) >= R.FILES_REMEMBERED:  # memory stays flat
+                self._targets.clear()
             real = self.real_paths.get(link.path)
             known = self._targets[link.path] = (
                 escape_link_path(R.link_target(
@@ -449,10 +451,13 @@ def render_row(values: Sequence[R.Value], spec: RowSpec, link_cell=None,
 
 _WIDE_UNITS = P.WIDE_UNITS
 _LINES: dict[tuple[str, float], int] = {}  # (text, room) → lines: names and targets recur on every form
+LINES_REMEMBERED = 8192  # then forgotten all at once: a text naming one file recurs in that file only
 
 
 def _lines_of(text: str, room: float) -> int:
-    """``estimate_lines(text, room, P.FONT_SIZE)``, remembered (up to 65,536 texts).
+    """``estimate_lines(text, room, P.FONT_SIZE)``, remembered (up to
+    :data:`LINES_REMEMBERED` texts at a time, so that a worker or the writer reading 10,000
+    files needs no more memory than one reading 1,000).
 
     >>> _lines_of("这是一段较长的说明文字，需要在窄列中换行显示。", 11.2)
     5
@@ -461,8 +466,9 @@ def _lines_of(text: str, room: float) -> int:
     lines = _LINES.get(key)
     if lines is None:
         lines = estimate_lines(text, room, P.FONT_SIZE)
-        if len(_LINES) < 65536:
-            _LINES[key] = lines
+        if len(_LINES) >= LINES_REMEMBERED:
+            _LINES.clear()
+        _LINES[key] = lines
     return lines
 def _storable(rendered: Rendered | None) -> Rendered | None:
     """``rendered`` with each link as ``(url, text)`` instead of XlsxWriter's ``Url`` (which
@@ -1010,8 +1016,6 @@ class SummaryWriter:
 
     def add(self, f: R.FileRows) -> None:
         """Write one file's rows (files must come in input order)."""
-        if len(self._targets) > R.FILES_REMEMBERED:  # a file's rows link to the same file
-            self._targets.clear()
         if f.forms:
             start = self.form_count  # 序号 start + 1 …, sheet rows 2 + start …
             numbered = [(start + i, *row[1:]) for i, row in enumerate(f.forms, 1)]

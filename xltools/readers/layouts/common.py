@@ -37,6 +37,7 @@ _WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)分$")
 # Labels longer than this are free text (goals, explanations), never looked up as labels.
 MAX_LABEL_LEN = 40
 _KEYS: dict[str, str] = {}  # cell text → label_key(text): the same labels recur on every form
+KEYS_REMEMBERED = 8192
 # Header labels that forms also write with their value in the same cell: ``项目名称：城乡环境整治``.
 # The layout pack sets them (``use_inline_labels``): its project_name, department,
 # implementing_unit and year texts.
@@ -79,8 +80,9 @@ def _index_key(value: str) -> str:
     key = _KEYS.get(value)
     if key is None:
         key = label_key(value)
-        if len(_KEYS) < 65536:
-            _KEYS[value] = key
+        if len(_KEYS) >= KEYS_REMEMBERED:  # forgotten at once: memory stays flat over a batch
+            _KEYS.clear()
+        _KEYS[value] = key
     if ("：" in value or ":" in value) and (inline := inline_value(value)):
         key = inline[0]  # ``项目名称：城乡环境整治`` is found as 项目名称
     return key if key and len(key) <= MAX_LABEL_LEN else ""
@@ -181,8 +183,9 @@ class LabelIndex:
                         if len(value) > longest:
                             continue
                         key = _index_key(value)
-                        if len(known) < 65536:
-                            known[value] = key
+                        if len(known) >= KEYS_REMEMBERED:
+                            known.clear()
+                        known[value] = key
                     if key:
                         keys.append((c, key))
                         if key in positions:
