@@ -26,7 +26,6 @@ import pickle
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal, Sequence
 
@@ -132,7 +131,6 @@ def score(value: Decimal | None) -> Decimal | None:
 FILES_REMEMBERED = 1024  # per-file caches of the writers: a bound that keeps memory flat
 
 
-@lru_cache(maxsize=FILES_REMEMBERED)
 def file_name(path: str) -> str:
     """``Path(path).name``, remembered: every row of a form names the same file. (Without
     making a ``Path``: pathlib interns every part of a path for good, which would keep each
@@ -141,7 +139,16 @@ def file_name(path: str) -> str:
     >>> file_name("2020年自评表/甲单位/自评表.xlsx"), file_name("自评表.xlsx")
     ('自评表.xlsx', '自评表.xlsx')
     """
-    return os.path.basename(path.rstrip("/" + os.sep) if len(path) > 1 else path)
+    name = _FILE_NAMES.get(path)
+    if name is None:
+        if len(_FILE_NAMES) >= FILES_REMEMBERED:
+            _FILE_NAMES.clear()
+        name = _FILE_NAMES[path] = os.path.basename(
+            path.rstrip("/" + os.sep) if len(path) > 1 else path)
+    return name
+
+
+_FILE_NAMES: dict[str, str] = {}
 
 
 def link_text(source: Source) -> str:

@@ -10,7 +10,8 @@ the result is exactly ``sorted(items, key=key)`` of the whole list.
 Memory does not grow with the number of items: a merge reads one chunk of each run at a time,
 and once :data:`FAN_IN` runs of one size are on disk they are merged into one run of the next
 size (so at most ``FAN_IN`` runs of each size exist, and a batch ten times larger adds one
-size, not ten times the runs to read at once).
+size, not ten times the runs to read at once); before the final merge the smallest runs are
+merged further until fewer than ``FAN_IN`` runs are left.
 
 Example::
 
@@ -85,14 +86,21 @@ class SortedSpill:
         self._runs.append(name)
         self._sizes.append(size)
         while self._sizes.count(size) >= FAN_IN:
-            same = [name for name, s in zip(self._runs, self._sizes) if s == size]
-            merged = self._write_run(heapq.merge(*map(_read_run, same), key=_ORDER))
-            for name in same:
-                os.unlink(name)
-            keep = [(n, s) for n, s in zip(self._runs, self._sizes) if s != size]
-            self._runs = [n for n, _ in keep] + [merged]
-            self._sizes = [s for _, s in keep] + [size + 1]
+            self._merge([n for n, s in zip(self._runs, self._sizes) if s == size], size)
             size += 1
+
+    def _merge(self, names: list[str], size: int) -> None:
+        """Replace the runs ``names`` (of size class ``size``) by one run of the next class."""
+        if len(names) < 2:  # one run alone: it only moves up a class
+            self._sizes[self._runs.index(names[0])] = size + 1
+            return
+        merged = self._write_run(heapq.merge(*map(_read_run, names), key=_ORDER))
+        for name in names:
+            os.unlink(name)
+        gone = set(names)
+        keep = [(n, s) for n, s in zip(self._runs, self._sizes) if n not in gone]
+        self._runs = [n for n, _ in keep] + [merged]
+        self._sizes = [s for _, s in keep] + [size + 1]
 
     def items(self) -> Iterator[Any]:
         """Every item, sorted by key; equal keys in the order they were added."""
@@ -106,6 +114,9 @@ class SortedSpill:
         self._buffer.sort(key=_ORDER)
         if not self._runs:
             return iter(self._buffer)
+        while len(self._runs) >= FAN_IN:  # at most FAN_IN streams read at once
+            smallest = min(self._sizes)
+            self._merge([n for n, s in zip(self._runs, self._sizes) if s == smallest], smallest)
         streams = [_read_run(name) for name in self._runs] + [iter(self._buffer)]
         return heapq.merge(*streams, key=_ORDER)
 

@@ -41,13 +41,13 @@ Example::
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
 import sys
 import tempfile
 import zipfile
-from contextlib import nullcontext
 from functools import partial
 
 import xlsxwriter
@@ -61,8 +61,8 @@ except ImportError:  # another XlsxWriter layout: links stay in memory
     _Packager = _DOCUMENT_SCHEMA = None
 
 ZIP_LEVEL = 1  # deflate level of the summary's zip members (XlsxWriter's own: zlib's default, 6)
-_COPY_BUFFER = 1 << 20
-_LINKS_PER_WRITE = 4096  # <hyperlink> elements joined into one write
+_COPY_BUFFER = 1 << 18
+_LINKS_PER_WRITE = 1024  # <hyperlink> elements joined into one write
 
 
 class FastDeflateWorkbook(xlsxwriter.Workbook):
@@ -322,7 +322,7 @@ def _write_spilled_links(ws, spill: LinkSpill) -> None:
     a second scratch file that :class:`SpillPackager` copies into the sheet's ``.rels``."""
     escape = ws._escape_attributes
     rel = ws.rel_count
-    rels = tempfile.TemporaryFile("w+", encoding="utf-8", prefix="rels-", dir=ws.tmpdir)
+    rels = tempfile.TemporaryFile(prefix="rels-", dir=ws.tmpdir)  # UTF-8 bytes
     kind = escape(_DOCUMENT_SCHEMA + "/hyperlink")
     parts, rel_parts = ["<hyperlinks>"], []
     for row, col, link in spill.records():
@@ -339,11 +339,11 @@ def _write_spilled_links(ws, spill: LinkSpill) -> None:
                          f'Target="{escape(link[_TARGET])}" TargetMode="External"/>')
         if len(parts) >= _LINKS_PER_WRITE:
             ws.fh.write("".join(parts))
-            rels.write("".join(rel_parts))
+            rels.write("".join(rel_parts).encode("utf-8"))
             parts, rel_parts = [], []
     parts.append("</hyperlinks>")
     ws.fh.write("".join(parts))
-    rels.write("".join(rel_parts))
+    rels.write("".join(rel_parts).encode("utf-8"))
     ws._xt_rels = (rels, rel - ws.rel_count)  # the file, and how many relationships
     ws.rel_count = rel
     ws._xt_links = None
@@ -388,22 +388,27 @@ if _SPILL_READY:
             others = [link for name in self._LISTS for link in getattr(ws, name)]
             name = self._filename("xl/worksheets/_rels/sheet" + str(index) + ".xml.rels")
             writer = _RelsWriter()
-            with rels, (open(name, "w", encoding="utf-8") if isinstance(name, str)
-                        else nullcontext(name)) as out:
-                writer.fh = out
-                out.write('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                          f'<Relationships xmlns="{_PACKAGE_SCHEMA}">')
+            writer.fh = tail = io.StringIO()
+            rel = count
+            for kind, target, *mode in others:
+                rel += 1
+                attributes = [("Id", f"rId{rel}"), ("Type", _DOCUMENT_SCHEMA + kind),
+                              ("Target", target)]
+                if mode and mode[0]:
+                    attributes.append(("TargetMode", mode[0]))
+                writer._xml_empty_tag("Relationship", attributes)
+            tail.write("</Relationships>")
+            head = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<Relationships xmlns="{_PACKAGE_SCHEMA}">')
+            with rels:
                 rels.seek(0)
-                shutil.copyfileobj(rels, out, _COPY_BUFFER)
-                rel = count
-                for kind, target, *mode in others:
-                    rel += 1
-                    attributes = [("Id", f"rId{rel}"), ("Type", _DOCUMENT_SCHEMA + kind),
-                                  ("Target", target)]
-                    if mode and mode[0]:
-                        attributes.append(("TargetMode", mode[0]))
-                    writer._xml_empty_tag("Relationship", attributes)
-                out.write("</Relationships>")
+                if isinstance(name, str):
+                    with open(name, "wb") as out:
+                        out.write(head.encode("utf-8"))
+                        shutil.copyfileobj(rels, out, _COPY_BUFFER)
+                        out.write(tail.getvalue().encode("utf-8"))
+                else:  # XlsxWriter's in_memory mode: a StringIO
+                    name.write(head + rels.read().decode("utf-8") + tail.getvalue())
 
     from xlsxwriter.relationships import PACKAGE_SCHEMA as _PACKAGE_SCHEMA
     from xlsxwriter.xmlwriter import XMLwriter as _RelsWriter
