@@ -102,3 +102,94 @@ def test_row_files_of_any_size_are_copied_whole(tmp_path, rows):
     a, b = _parts(plain), _parts(fast)
     assert a["xl/worksheets/sheet1.xml"] == b["xl/worksheets/sheet1.xml"]
     assert b["xl/worksheets/sheet1.xml"].count(b"<row ") == rows + 1
+
+
+def _written_twice(tmp_path: Path, fill) -> tuple[dict, dict, list]:
+    """``fill(wb, speed)`` run on XlsxWriter's own workbook and on the sped-up one; the parts
+    of both, and the sped-up sheets (to look at what they kept)."""
+    plain, fast = tmp_path / "plain.xlsx", tmp_path / "fast.xlsx"
+    wb = xlsxwriter.Workbook(str(plain), {"constant_memory": True})
+    fill(wb, False)
+    wb.close()
+    wb = X.FastDeflateWorkbook(str(fast), {"constant_memory": True, "tmpdir": str(tmp_path)})
+    sheets = fill(wb, True)
+    wb.close()
+    return _parts(plain), _parts(fast), sheets
+
+
+def test_links_wait_on_disk_not_in_xlsxwriters_dict(tmp_path, monkeypatch):
+    """Issue 9: a sped-up sheet keeps its links in a scratch file (LinkSpill) until close;
+    XlsxWriter's dict stays empty, and the sheet and its relationships are the same bytes."""
+    monkeypatch.setattr(X, "LINK_CHUNK", 7)  # several chunks on disk
+    seen = {}
+
+    def fill(wb, speed):
+        ws = wb.add_worksheet("问题清单")
+        if speed:
+            assert X.speed_up(ws)
+        for row in range(1, 60):
+            ws.write_string(row, 0, f"第 {row} 行")
+            ws.write_url(row, 1, EXTERNAL[row % 5], string=f"链接 {row}", tip="打开源文件")
+            ws.write_url(row, 3, EXTERNAL[(row + 1) % 5], string="另一个")
+        if speed:
+            seen["dict"] = sum(len(v) for v in ws.hyperlinks.values())
+            seen["spilled"] = len(ws._xt_links)
+        return [ws]
+
+    a, b, _ = _written_twice(tmp_path, fill)
+    assert seen == {"dict": 0, "spilled": 118}
+    assert [n for n in a if a[n] != b[n]] == []
+    assert b["xl/worksheets/_rels/sheet1.xml.rels"].count(b'TargetMode="External"') == 118
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("links-", "rels-"))]
+
+
+def test_a_link_written_twice_or_out_of_row_order_is_kept_as_xlsxwriter_keeps_it(tmp_path):
+    """The same cell linked twice keeps the second link; a link to a row above the last one
+    (the summary's title, written after its data rows) sends the sheet back to XlsxWriter's own
+    writer with every spilled link restored: the same bytes either way."""
+    def fill(wb, speed):
+        ws = wb.add_worksheet("汇总")
+        if speed:
+            X.speed_up(ws)
+        for row in range(2, 8):
+            ws.write_url(row, 1, EXTERNAL[row % 5], string=f"第 {row} 个")
+        ws.write_url(7, 1, EXTERNAL[0], string="改过的链接")  # the same cell again
+        ws2 = wb.add_worksheet("问题清单")
+        if speed:
+            X.speed_up(ws2)
+        for row in range(3, 6):
+            ws2.write_url(row, 0, EXTERNAL[row % 5])
+        ws2._write_single_row(6)  # what the summary does for its title rows: the data rows
+        ws2.previous_row = 0  # are out, then back to the top of the sheet
+        ws2.write_url(1, 0, EXTERNAL[4], string="标题里的链接")
+        return [ws, ws2]
+
+    a, b, sheets = _written_twice(tmp_path, fill)
+    assert [n for n in a if a[n] != b[n]] == []
+    assert b["xl/worksheets/_rels/sheet1.xml.rels"].count(b"/hyperlink") == 6
+    assert b'location="' in b["xl/worksheets/sheet2.xml"]
+    assert b["xl/worksheets/sheet2.xml"].index(b'ref="A2"') < \
+        b["xl/worksheets/sheet2.xml"].index(b'ref="A4"')  # sorted again by row
+
+
+def test_a_sheet_with_links_and_a_picture_numbers_its_relationships_as_xlsxwriter(tmp_path):
+    """Links first (rId1 …), then the drawing: the spilled relationships and XlsxWriter's own
+    are the same part."""
+    from PIL import Image
+
+    picture = tmp_path / "图.png"
+    Image.new("RGB", (4, 4), "red").save(picture)
+
+    def fill(wb, speed):
+        ws = wb.add_worksheet("汇总")
+        if speed:
+            X.speed_up(ws)
+        ws.insert_image(0, 5, str(picture))
+        for row in range(1, 20):
+            ws.write_url(row, 0, EXTERNAL[row % 5], string=f"第 {row} 个")
+        return [ws]
+
+    a, b, _ = _written_twice(tmp_path, fill)
+    assert [n for n in a if a[n] != b[n]] == []
+    rels = b["xl/worksheets/_rels/sheet1.xml.rels"].decode()
+    assert rels.count("/hyperlink") == 19 and 'Id="rId20"' in rels and "/drawing" in rels
