@@ -33,7 +33,7 @@ from ..core.batch import batch_entry, key_findings, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
 from ..core.rule_names import rule_cn
-from .sorted_spill import SortedSpill
+from .sorted_spill import SortedSpill, chunk_items
 
 Kind = Literal["int", "text", "money", "rate", "score", "link"]
 GRADES = ("优", "良", "中", "差")
@@ -506,12 +506,7 @@ class _Places:
         """``(project, source, path)`` of each entry, in the order added."""
         if self._file is not None:
             self._file.seek(0)
-            while True:
-                try:
-                    chunk = pickle.load(self._file)
-                except EOFError:
-                    break
-                yield from (pickle.loads(blob)[1:] for blob in chunk)
+            yield from (pickle.loads(blob)[1:] for blob in chunk_items(self._file))
             self._file.seek(0, os.SEEK_END)
         yield from (pickle.loads(blob)[1:] for blob in self._blobs)
 

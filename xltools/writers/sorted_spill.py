@@ -123,9 +123,15 @@ class SortedSpill:
 
 def _read_run(name: str) -> Iterator[tuple[Any, int, Any]]:
     with open(name, "rb") as fh:
-        while True:
-            try:
-                chunk = pickle.load(fh)
-            except EOFError:
-                return
-            yield from chunk
+        yield from chunk_items(fh)
+
+
+def chunk_items(fh) -> Iterator[Any]:
+    """The items of the pickled lists in the binary file ``fh``, from where it is to its end
+    (how runs, spilled links and a key's places are kept on disk: a list at a time)."""
+    while True:
+        try:
+            chunk = pickle.load(fh)
+        except EOFError:
+            return
+        yield from chunk

@@ -54,6 +54,8 @@ import xlsxwriter
 from xlsxwriter.url import UrlTypes
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from .sorted_spill import chunk_items
+
 try:  # what XlsxWriter's packager writes a sheet's relationships with
     from xlsxwriter.packager import Packager as _Packager
     from xlsxwriter.relationships import DOCUMENT_SCHEMA as _DOCUMENT_SCHEMA
@@ -227,12 +229,7 @@ class LinkSpill:
             self._chunk = []
         self._fh.flush()
         self._fh.seek(0)
-        while True:
-            try:
-                chunk = pickle.load(self._fh)
-            except EOFError:
-                break
-            yield from chunk
+        yield from chunk_items(self._fh)
         self._fh.seek(0, os.SEEK_END)
 
     def close(self) -> None:
