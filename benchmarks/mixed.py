@@ -3,9 +3,10 @@
 copied until there are N files.
 
 Reports the wall time, the peak memory of the largest process (``ru_maxrss`` of
-``RUSAGE_CHILDREN`` in a small wrapper around the command: the main process or a worker) and
-the peak of the whole process tree (the sum of the resident sizes of the command and its
-workers, sampled every 50 ms from ``/proc``; Linux only, else not shown).
+``RUSAGE_CHILDREN`` in a small wrapper around the command: the main process or a worker), the
+peak of each process (``VmHWM`` of the main process and of each worker, read every 50 ms from
+``/proc``) and the peak of the whole process tree (the sum of the resident sizes of the command
+and its workers, sampled at the same times); the last two on Linux only, else not shown.
 
 Usage::
 
@@ -71,18 +72,20 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str = "VmRSS") -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
-def run(folder: Path, out: Path, workers: int | None) -> tuple[float, float, float | None, str]:
-    """Wall time, largest-process peak (MB), process-tree peak (MB) and the summary line."""
+def run(folder: Path, out: Path, workers: int | None
+        ) -> tuple[float, float, float | None, str, dict[str, float]]:
+    """Wall time, largest-process peak (MB), process-tree peak (MB), the summary line and the
+    peak of each process (MB: ``main``, ``worker 1`` …)."""
     cmd = [sys.executable, "-m", "xltools", "consolidate", str(folder), "-o", str(out)]
     if workers:
         cmd += ["--workers", str(workers)]
@@ -91,18 +94,26 @@ def run(folder: Path, out: Path, workers: int | None) -> tuple[float, float, flo
     proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, *cmd], cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     tree_peak = 0
+    peaks: dict[int, int] = {}  # pid → its VmHWM (peak resident size), as last read
+    main_pid = None  # the command itself: the wrapper's only child
     if linux:
         while proc.poll() is None:
             pids = [p for p in _tree(proc.pid) if p != proc.pid]
-            tree_peak = max(tree_peak, sum(_rss_kb(p) for p in pids))
+            if main_pid is None and pids:
+                main_pid = pids[0]
+            tree_peak = max(tree_peak, sum(_status_kb(p) for p in pids))
+            for p in pids:
+                peaks[p] = max(peaks.get(p, 0), _status_kb(p, "VmHWM"))
             time.sleep(0.05)
     stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"consolidate failed ({proc.returncode}):\n{stderr[-2000:]}")
     peak_kb = int(stderr.rsplit("MAXRSS", 1)[1].split()[0])
+    each = {"main": peaks.pop(main_pid) / 1024} if main_pid in peaks else {}
+    each.update((f"worker {i}", kb / 1024) for i, kb in enumerate(peaks.values(), 1))
     return elapsed, peak_kb / 1024, (tree_peak / 1024 if linux else None), \
-        stdout.strip().splitlines()[-1]
+        stdout.strip().splitlines()[-1], each
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,12 +127,15 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tempfile.mkdtemp(prefix=f"xltools-mixed-{n}-"))
         try:
             make_set(tmp / "forms", n)
-            t, largest, tree, line = run(tmp / "forms", tmp / "部门汇总.xlsx", args.workers)
+            t, largest, tree, line, each = run(tmp / "forms", tmp / "部门汇总.xlsx", args.workers)
             peaks[n] = largest
             tree_text = f"{tree:6.0f} MB" if tree is not None else "   n/a"
             print(f"N = {n:6d}: {t:7.2f} s  {1000 * t / n:6.2f} ms/file  largest process "
                   f"{largest:6.0f} MB  process tree {tree_text}  "
                   f"{'< 500 MB' if largest < 500 else 'OVER 500 MB'}")
+            if each:
+                print("           peak per process: " +
+                      ", ".join(f"{name} {mb:.0f} MB" for name, mb in each.items()))
             print(f"           {line}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
