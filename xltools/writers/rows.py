@@ -441,12 +441,10 @@ class BatchKeys:
         return self._seq
 
     def add(self, f: FileRows) -> None:
-        for blob in batch_entries(f):
-            self.add_blob(blob)
-
-    def add_blob(self, blob: bytes) -> None:
-        self._spill.add(self.hash(pickle.loads(blob)[0]), (self._seq, blob))
-        self._seq += 1
+        keys = (key for key, *_ in f.keys if key is not None)  # what batch_entries pickles
+        for key, blob in zip(keys, batch_entries(f)):
+            self._spill.add(self.hash(key), (self._seq, blob))
+            self._seq += 1
 
     def findings(self) -> Iterator[tuple[Finding, str, int]]:
         """``(finding, path of its file, first)`` for every key held by more than one form;

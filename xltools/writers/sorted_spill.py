@@ -86,11 +86,12 @@ class SortedSpill:
         self._runs.append(name)
         self._sizes.append(size)
         while self._sizes.count(size) >= FAN_IN:
-            self._merge([n for n, s in zip(self._runs, self._sizes) if s == size], size)
+            self._merge(size)
             size += 1
 
-    def _merge(self, names: list[str], size: int) -> None:
-        """Replace the runs ``names`` (of size class ``size``) by one run of the next class."""
+    def _merge(self, size: int) -> None:
+        """Replace the runs of size class ``size`` by one run of the next class."""
+        names = [n for n, s in zip(self._runs, self._sizes) if s == size]
         if len(names) < 2:  # one run alone: it only moves up a class
             self._sizes[self._runs.index(names[0])] = size + 1
             return
@@ -115,8 +116,7 @@ class SortedSpill:
         if not self._runs:
             return iter(self._buffer)
         while len(self._runs) >= FAN_IN:  # at most FAN_IN streams read at once
-            smallest = min(self._sizes)
-            self._merge([n for n, s in zip(self._runs, self._sizes) if s == smallest], smallest)
+            self._merge(min(self._sizes))
         streams = [_read_run(name) for name in self._runs] + [iter(self._buffer)]
         return heapq.merge(*streams, key=_ORDER)
 

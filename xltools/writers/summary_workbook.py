@@ -571,14 +571,14 @@ def escape_link_path(path: str) -> str:
     return path
 
 
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8 (os.fsdecode)
 
 
 def _suffix(path: str) -> str:
     """``Path(path).suffix.lower()`` without a ``Path`` (see :func:`~.rows.file_name`)."""
     name = R.file_name(path)
     dot = name.rfind(".")
-    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # a byte that is not UTF-8 (os.fsdecode)
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _url_object(ws, url: str, text: str, pending: int):
