@@ -159,12 +159,17 @@ class SlimLink:
 
 def slim(url) -> "SlimLink | object":
     """``url`` as a :class:`SlimLink` (the ``Url`` itself when it lacks what that copies)."""
-    link = _new(SlimLink)
     try:
-        for name in SlimLink.__slots__:
-            setattr(link, name, getattr(url, name))
+        return _slim_of(getattr(url, name) for name in SlimLink.__slots__)
     except AttributeError:  # another XlsxWriter: keep its own object
         return url
+
+
+def _slim_of(fields) -> SlimLink:
+    """A :class:`SlimLink` holding ``fields`` (in slot order)."""
+    link = _new(SlimLink)
+    for name, value in zip(SlimLink.__slots__, fields):
+        setattr(link, name, value)
     return link
 
 
@@ -246,10 +251,7 @@ def restore_links(ws) -> None:
         return
     ws._xt_links = None
     for row, col, fields in spill.records():
-        link = _new(SlimLink)
-        for name, value in zip(SlimLink.__slots__, fields):
-            setattr(link, name, value)
-        ws.hyperlinks[row].setdefault(col, link)  # a link XlsxWriter kept itself wins: newer
+        ws.hyperlinks[row].setdefault(col, _slim_of(fields))  # one XlsxWriter kept: newer
     spill.close()
 
 
@@ -293,14 +295,8 @@ def write_hyperlinks_at_once(ws, original) -> None:
         for col in sorted(cols):
             url = cols[col]
             rel += 1
-            tag = f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" r:id="rId{rel}"'
-            if url._anchor:
-                tag += f' location="{escape(url._anchor)}"'
-            if url._is_object_link:
-                tag += f' display="{escape(url._text)}"'
-            if url._tip:
-                tag += f' tooltip="{escape(url._tip)}"'
-            parts.append(tag + "/>")
+            parts.append(_hyperlink(escape, row, col, rel, url._anchor, url._is_object_link,
+                                    url._text, url._tip))
             rels.append(["/hyperlink", url._target(), "External"])
             if len(parts) >= _LINKS_PER_WRITE:  # tens of thousands of links: in parts
                 ws.fh.write("".join(parts))
@@ -308,6 +304,19 @@ def write_hyperlinks_at_once(ws, original) -> None:
     parts.append("</hyperlinks>")
     ws.rel_count = rel
     ws.fh.write("".join(parts))
+
+
+def _hyperlink(escape, row: int, col: int, rel: int, anchor, object_link, text, tip) -> str:
+    """One external ``<hyperlink>`` element, as ``Worksheet._write_hyperlink_external``
+    writes it (``escape``: the worksheet's ``_escape_attributes``)."""
+    tag = f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" r:id="rId{rel}"'
+    if anchor:
+        tag += f' location="{escape(anchor)}"'
+    if object_link:
+        tag += f' display="{escape(text)}"'
+    if tip:
+        tag += f' tooltip="{escape(tip)}"'
+    return tag + "/>"
 
 
 _LINK_TYPE, _TARGET, _LINK, _ANCHOR, _TEXT, _TIP, _OBJECT = range(len(SlimLink.__slots__))
@@ -324,14 +333,8 @@ def _write_spilled_links(ws, spill: LinkSpill) -> None:
     parts, rel_parts = ["<hyperlinks>"], []
     for row, col, link in spill.records():
         rel += 1
-        tag = f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" r:id="rId{rel}"'
-        if link[_ANCHOR]:
-            tag += f' location="{escape(link[_ANCHOR])}"'
-        if link[_OBJECT]:
-            tag += f' display="{escape(link[_TEXT])}"'
-        if link[_TIP]:
-            tag += f' tooltip="{escape(link[_TIP])}"'
-        parts.append(tag + "/>")
+        parts.append(_hyperlink(escape, row, col, rel, link[_ANCHOR], link[_OBJECT],
+                                link[_TEXT], link[_TIP]))
         rel_parts.append(f'<Relationship Id="rId{rel}" Type="{kind}" '
                          f'Target="{escape(link[_TARGET])}" TargetMode="External"/>')
         if len(parts) >= _LINKS_PER_WRITE:
