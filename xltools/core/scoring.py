@@ -26,6 +26,7 @@ from functools import lru_cache
 from .decimals import ONE, ZERO, round_half_up, to_decimal
 from .model import Cell, Form, FundsResult, FundsRow, Indicator, IndicatorResult, Measure
 from .notation import UNIT_INCOMPARABLE, UNIT_MISMATCH, align_units, parse_measure, parse_rate
+from .remember import remember
 from .rulepack import Band, RulePack, load_rulepack
 
 RATIO_UNITS = {"%", "‰"}
@@ -183,9 +184,7 @@ def comparable(target: Measure, actual: Measure) -> tuple[Decimal, Decimal] | No
         pair = t.value * t.scale, a.value * a.scale
         if not all(abs(v) < MAX_ABS for v in pair):
             pair = None
-    if len(_COMPARED) >= 512:
-        _COMPARED.clear()
-    _COMPARED[key] = (target, actual, pair)
+    remember(_COMPARED, key, (target, actual, pair), 512)
     return pair
 
 

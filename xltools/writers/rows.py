@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Iterator, Literal, Sequence
 from ..core.batch import batch_entry, key_findings, tagged_duplicate_findings
 from ..core.decimals import fmt, round_half_up
 from ..core.model import SEVERITY_CN, Finding, FormResult, Source
+from ..core.remember import remember
 from ..core.rule_names import rule_cn
 from .sorted_spill import SortedSpill, chunk_items
 
@@ -141,10 +142,8 @@ def file_name(path: str) -> str:
     """
     name = _FILE_NAMES.get(path)
     if name is None:
-        if len(_FILE_NAMES) >= FILES_REMEMBERED:
-            _FILE_NAMES.clear()
-        name = _FILE_NAMES[path] = os.path.basename(
-            path.rstrip("/" + os.sep) if len(path) > 1 else path)
+        name = remember(_FILE_NAMES, path, os.path.basename(
+            path.rstrip("/" + os.sep) if len(path) > 1 else path), FILES_REMEMBERED)
     return name
 
 

@@ -40,6 +40,7 @@ from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len
 from xlsxwriter.xmlwriter import XMLwriter
 
+from ..core.remember import remember
 from ..pipeline import Report
 from . import rows as R
 from . import summary_print as P
@@ -196,13 +197,11 @@ class _Sheet:
         (``pending``: links of the row being built, not yet counted in ``self.links``)."""
         known = self._targets.get(link.path)
         if known is None:  # the form's row and its findings link to the same file
-            if len(self._targets) >= R.FILES_REMEMBERED:  # memory stays flat
-                self._targets.clear()
             real = self.real_paths.get(link.path)
-            known = self._targets[link.path] = (
+            known = remember(self._targets, link.path, (
                 escape_link_path(R.link_target(
                     link if real is None else R.Link(link.text, real), self.out_dir)),
-                _suffix(link.path) not in R.WORD_SUFFIXES)
+                _suffix(link.path) not in R.WORD_SUFFIXES), R.FILES_REMEMBERED)
         target, cell_link = known
         url = "external:" + target
         if link.sheet and link.cell and cell_link:
@@ -465,10 +464,7 @@ def _lines_of(text: str, room: float) -> int:
     key = (text, room)
     lines = _LINES.get(key)
     if lines is None:
-        lines = estimate_lines(text, room, P.FONT_SIZE)
-        if len(_LINES) >= LINES_REMEMBERED:
-            _LINES.clear()
-        _LINES[key] = lines
+        lines = remember(_LINES, key, estimate_lines(text, room, P.FONT_SIZE), LINES_REMEMBERED)
     return lines
 def _storable(rendered: Rendered | None) -> Rendered | None:
     """``rendered`` with each link as ``(url, text)`` instead of XlsxWriter's ``Url`` (which
@@ -593,10 +589,7 @@ def _url_object(ws, url: str, text: str, pending: int):
         return None
     base = _URL_BASES.get(target)
     if base is None:
-        base = Url(target)
-        if len(_URL_BASES) >= R.FILES_REMEMBERED:
-            _URL_BASES.clear()
-        _URL_BASES[target] = base
+        base = remember(_URL_BASES, target, Url(target), R.FILES_REMEMBERED)
     # what Url(url) makes, without parsing and escaping the file part again (the tip is
     # short: no length check needed)
     link = _new(Url)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from decimal import Decimal
 
+from ...core.remember import remember
 from ..grid import Grid
 
 _SPACE = re.compile(r"\s+")
@@ -79,10 +80,7 @@ def _index_key(value: str) -> str:
     """
     key = _KEYS.get(value)
     if key is None:
-        key = label_key(value)
-        if len(_KEYS) >= KEYS_REMEMBERED:  # forgotten at once: memory stays flat over a batch
-            _KEYS.clear()
-        _KEYS[value] = key
+        key = remember(_KEYS, value, label_key(value), KEYS_REMEMBERED)
     if ("：" in value or ":" in value) and (inline := inline_value(value)):
         key = inline[0]  # ``项目名称：城乡环境整治`` is found as 项目名称
     return key if key and len(key) <= MAX_LABEL_LEN else ""
@@ -182,10 +180,7 @@ class LabelIndex:
                     if key is None:
                         if len(value) > longest:
                             continue
-                        key = _index_key(value)
-                        if len(known) >= KEYS_REMEMBERED:
-                            known.clear()
-                        known[value] = key
+                        key = remember(known, value, _index_key(value), KEYS_REMEMBERED)
                     if key:
                         keys.append((c, key))
                         if key in positions:
