@@ -231,7 +231,8 @@ def floor(files: list[Path]) -> int:
     return count
 
 
-_WRAPPER = (
+# runs a command and prints its peak memory (the largest of its processes) on stderr
+MAXRSS_WRAPPER = (
     "import resource, subprocess, sys\n"
     "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
     "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr)\n"
@@ -250,7 +251,7 @@ def run_consolidate(folder: Path, out: Path, workers: int | None) -> tuple[float
     if workers:
         cmd += ["--workers", str(workers)]
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", MAXRSS_WRAPPER, *cmd], cwd=ROOT, capture_output=True,
                           text=True)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:

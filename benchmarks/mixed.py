@@ -28,15 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from consolidate import MAXRSS_WRAPPER  # this folder's speed benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "workbooks" / "samples"
-_WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr)\n"
-    "print('MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-    "sys.exit(p.returncode)\n"
-)
 
 
 def make_set(folder: Path, n: int) -> int:
@@ -91,7 +86,7 @@ def run(folder: Path, out: Path, workers: int | None
         cmd += ["--workers", str(workers)]
     linux = Path("/proc/self/status").exists()
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _WRAPPER, *cmd], cwd=ROOT, text=True,
+    proc = subprocess.Popen([sys.executable, "-c", MAXRSS_WRAPPER, *cmd], cwd=ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     tree_peak = 0
     peaks: dict[int, int] = {}  # pid → its VmHWM (peak resident size), as last read
