@@ -208,13 +208,23 @@ def _data_end(grid: Grid, start: int, col: int) -> int:
     return end
 
 
+def _level_block(g: Grid) -> tuple[int, list[int]] | None:
+    """``(first row of the indicator rows, level columns)`` of ``g``; ``None`` when the form
+    has no level columns. (Each column's last row, :func:`_data_end`, is found as the column
+    is reached: the columns before it may have changed the grid.)"""
+    r0, cols = _level_columns(g)
+    if r0 is None or not cols:
+        return None
+    return _data_start(g, r0, cols[0]), cols
+
+
 def repeated(grid: Grid) -> Grid:
     """一级/二级 labels repeated on every row of their block instead of merged."""
     g = _copy(grid)
-    r0, cols = _level_columns(g)
-    if r0 is None or not cols:
+    block = _level_block(g)
+    if block is None:
         return g
-    start = _data_start(g, r0, cols[0])
+    start, cols = block
     for col in cols:
         end = _data_end(g, start, col)
         for (r, c), p in list(g.cells.items()):
@@ -229,10 +239,10 @@ def repeated(grid: Grid) -> Grid:
 def merged(grid: Grid) -> Grid:
     """一级/二级 labels merged down over the blank cells under them."""
     g = _copy(grid)
-    r0, cols = _level_columns(g)
-    if r0 is None or not cols:
+    block = _level_block(g)
+    if block is None:
         return g
-    start = _data_start(g, r0, cols[0])
+    start, cols = block
     for col in cols:
         end = _data_end(g, start, col)
         r = start
